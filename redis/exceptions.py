@@ -1,0 +1,94 @@
+"""Exceptions raised by the client, and the table that maps error replies to them."""
+
+
+class RedisError(Exception):
+    pass
+
+
+class AuthenticationError(RedisError):
+    pass
+
+
+class ConnectionError(RedisError):
+    pass
+
+
+class TimeoutError(RedisError):
+    pass
+
+
+class BusyLoadingError(ConnectionError):
+    pass
+
+
+class InvalidResponse(RedisError):
+    pass
+
+
+class ResponseError(RedisError):
+    pass
+
+
+class DataError(RedisError):
+    pass
+
+
+class PubSubError(RedisError):
+    pass
+
+
+class WatchError(RedisError):
+    pass
+
+
+class NoScriptError(ResponseError):
+    pass
+
+
+class ExecAbortError(ResponseError):
+    pass
+
+
+class ReadOnlyError(ResponseError):
+    pass
+
+
+class LockError(RedisError, ValueError):
+    "Errors acquiring or releasing a lock"
+    # NOTE: For backwards compatability, this class derives from ValueError.
+    # This was originally chosen to behave like threading.Lock.
+    pass
+
+
+# The first word of an error reply picks its class. A value that is a dict
+# maps the full message instead (auth failures share the ERR prefix).
+EXCEPTION_CLASSES = {
+    'ERR': {
+        'max number of clients reached': ConnectionError,
+        'invalid password': AuthenticationError,
+        'Client sent AUTH, but no password is set': AuthenticationError,
+    },
+    'EXECABORT': ExecAbortError,
+    'LOADING': BusyLoadingError,
+    'NOSCRIPT': NoScriptError,
+    'READONLY': ReadOnlyError,
+    'NOAUTH': AuthenticationError,
+    'WRONGPASS': AuthenticationError,
+}
+
+
+def error_from_reply(message):
+    """Build the exception for an error reply: 'PREFIX text' -> Class('text').
+
+    Used as the readers' ``replyError`` factory, so nested error replies
+    (inside EXEC results) get their class too.
+    """
+    code, sep, rest = message.partition(' ')
+    cls = EXCEPTION_CLASSES.get(code)
+    if cls is None:
+        return ResponseError(message)
+    if isinstance(cls, dict):
+        cls = cls.get(rest)
+        if cls is None:
+            return ResponseError(message)
+    return cls(rest)
