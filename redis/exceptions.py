@@ -67,6 +67,9 @@ EXCEPTION_CLASSES = {
         'max number of clients reached': ConnectionError,
         'invalid password': AuthenticationError,
         'Client sent AUTH, but no password is set': AuthenticationError,
+        'AUTH <password> called without any password configured for the '
+        'default user. Are you sure your configuration is correct?':
+            AuthenticationError,
     },
     'EXECABORT': ExecAbortError,
     'LOADING': BusyLoadingError,
@@ -78,7 +81,10 @@ EXCEPTION_CLASSES = {
 
 
 def error_from_reply(message):
-    """Build the exception for an error reply: 'PREFIX text' -> Class('text').
+    """Build the exception for an error reply: 'CODE text' -> Class('text').
+
+    A known code is stripped from the message, as 2.10.6 did; an unknown one
+    stays in it.
 
     Used as the readers' ``replyError`` factory, so nested error replies
     (inside EXEC results) get their class too.
@@ -88,7 +94,5 @@ def error_from_reply(message):
     if cls is None:
         return ResponseError(message)
     if isinstance(cls, dict):
-        cls = cls.get(rest)
-        if cls is None:
-            return ResponseError(message)
+        cls = cls.get(rest, ResponseError)
     return cls(rest)

@@ -1,0 +1,361 @@
+"""The client classes: StrictRedis, the legacy Redis, and their pipelines.
+
+Commands live in ``redis.commands`` (one mixin per data type), reply
+conversions in ``redis.replies``; this module ties them to a connection
+pool and keeps every 2.10.6 name importable from here.
+"""
+import datetime
+import time
+import warnings
+
+from redis.commands import CoreCommands
+from redis.connection import (
+    ConnectionPool, SSLConnection, UnixDomainSocketConnection,
+)
+from redis.exceptions import (  # noqa: F401
+    ConnectionError, DataError, ExecAbortError, NoScriptError, PubSubError,
+    RedisError, ResponseError, TimeoutError, WatchError,
+)
+from redis.replies import *  # noqa: F401,F403 (2.10.6 exported these here)
+from redis.replies import LEGACY_RESPONSE_CALLBACKS, RESPONSE_CALLBACKS
+from redis.pipeline import BasePipeline
+from redis.pubsub import PubSub, PubSubWorkerThread  # noqa: F401
+from redis.scripting import Script  # noqa: F401
+from redis.utils import nativestr  # noqa: F401
+
+SYM_EMPTY = b''
+
+# The reply of these waits up to their last argument (seconds; 0 = forever),
+# which socket_timeout must not cut short.
+BLOCKING_COMMANDS = frozenset(('BLPOP', 'BRPOP', 'BRPOPLPUSH'))
+
+
+class StrictRedis(CoreCommands):
+    """
+    Implementation of the Redis protocol.
+
+    This abstract class provides a Python interface to all Redis commands
+    and an implementation of the Redis protocol.
+
+    Connection and Pipeline derive from this, implementing how
+    the commands are sent and received to the Redis server
+    """
+    RESPONSE_CALLBACKS = RESPONSE_CALLBACKS
+
+    @classmethod
+    def from_url(cls, url, db=None, **kwargs):
+        """
+        Return a Redis client object configured from the given URL:
+        ``redis://[:password]@localhost:6379/0``,
+        ``rediss://[:password]@localhost:6379/0`` (TLS) or
+        ``unix://[:password]@/path/to/socket.sock?db=0``.
+
+        The db is taken from the ``db`` querystring option, then the path,
+        then the ``db`` argument. Other keyword arguments are passed on to
+        the ConnectionPool and override the URL's options.
+        """
+        connection_pool = ConnectionPool.from_url(url, db=db, **kwargs)
+        return cls(connection_pool=connection_pool)
+
+    def __init__(self, host='localhost', port=6379,
+                 db=0, password=None, socket_timeout=None,
+                 socket_connect_timeout=None,
+                 socket_keepalive=None, socket_keepalive_options=None,
+                 connection_pool=None, unix_socket_path=None,
+                 encoding='utf-8', encoding_errors='strict',
+                 charset=None, errors=None,
+                 decode_responses=False, retry_on_timeout=False,
+                 ssl=False, ssl_keyfile=None, ssl_certfile=None,
+                 ssl_cert_reqs=None, ssl_ca_certs=None,
+                 max_connections=None):
+        if not connection_pool:
+            if charset is not None:
+                warnings.warn(DeprecationWarning(
+                    '"charset" is deprecated. Use "encoding" instead'))
+                encoding = charset
+            if errors is not None:
+                warnings.warn(DeprecationWarning(
+                    '"errors" is deprecated. Use "encoding_errors" instead'))
+                encoding_errors = errors
+
+            kwargs = {
+                'db': db,
+                'password': password,
+                'socket_timeout': socket_timeout,
+                'encoding': encoding,
+                'encoding_errors': encoding_errors,
+                'decode_responses': decode_responses,
+                'retry_on_timeout': retry_on_timeout,
+                'max_connections': max_connections,
+            }
+            # based on input, setup appropriate connection args
+            if unix_socket_path is not None:
+                kwargs.update({
+                    'path': unix_socket_path,
+                    'connection_class': UnixDomainSocketConnection
+                })
+            else:
+                # TCP specific options
+                kwargs.update({
+                    'host': host,
+                    'port': port,
+                    'socket_connect_timeout': socket_connect_timeout,
+                    'socket_keepalive': socket_keepalive,
+                    'socket_keepalive_options': socket_keepalive_options,
+                })
+
+                if ssl:
+                    kwargs.update({
+                        'connection_class': SSLConnection,
+                        'ssl_keyfile': ssl_keyfile,
+                        'ssl_certfile': ssl_certfile,
+                        'ssl_cert_reqs': ssl_cert_reqs,
+                        'ssl_ca_certs': ssl_ca_certs,
+                    })
+            connection_pool = ConnectionPool(**kwargs)
+        self.connection_pool = connection_pool
+        self._use_lua_lock = None
+
+        self.response_callbacks = self.__class__.RESPONSE_CALLBACKS.copy()
+
+    def __repr__(self):
+        return "%s<%s>" % (type(self).__name__, repr(self.connection_pool))
+
+    def set_response_callback(self, command, callback):
+        "Set a custom Response Callback"
+        self.response_callbacks[command] = callback
+
+    def pipeline(self, transaction=True, shard_hint=None):
+        """
+        Return a new pipeline object that can queue multiple commands for
+        later execution. ``transaction`` indicates whether all commands
+        should be executed atomically. Apart from making a group of operations
+        atomic, pipelines are useful for reducing the back-and-forth overhead
+        between the client and server.
+        """
+        return StrictPipeline(
+            self.connection_pool,
+            self.response_callbacks,
+            transaction,
+            shard_hint)
+
+    def transaction(self, func, *watches, **kwargs):
+        """
+        Convenience method for executing the callable `func` as a transaction
+        while watching all keys specified in `watches`. The 'func' callable
+        should expect a single argument which is a Pipeline object.
+        """
+        shard_hint = kwargs.pop('shard_hint', None)
+        value_from_callable = kwargs.pop('value_from_callable', False)
+        watch_delay = kwargs.pop('watch_delay', None)
+        with self.pipeline(True, shard_hint) as pipe:
+            while True:
+                try:
+                    if watches:
+                        pipe.watch(*watches)
+                    func_value = func(pipe)
+                    exec_value = pipe.execute()
+                    return func_value if value_from_callable else exec_value
+                except WatchError:
+                    if watch_delay is not None and watch_delay > 0:
+                        time.sleep(watch_delay)
+                    continue
+
+    def lock(self, name, timeout=None, sleep=0.1, blocking_timeout=None,
+             lock_class=None, thread_local=True):
+        """
+        Return a new Lock object using key ``name`` that mimics
+        the behavior of threading.Lock.
+
+        ``timeout`` is the lock's lifetime in seconds (None: until released);
+        ``sleep`` the pause between tries to acquire it; ``blocking_timeout``
+        the most seconds to spend acquiring it (None: no limit).
+        ``lock_class`` forces a class (Lock or LuaLock); by default LuaLock
+        is used when the server runs Lua scripts. ``thread_local`` keeps the
+        lock's token per thread.
+        """
+        from redis.lock import Lock, LuaLock
+        if lock_class is None:
+            if self._use_lua_lock is None:
+                # the first time .lock() is called, determine if we can use
+                # Lua by attempting to register the necessary scripts
+                try:
+                    LuaLock.register_scripts(self)
+                    self._use_lua_lock = True
+                except ResponseError:
+                    self._use_lua_lock = False
+            lock_class = LuaLock if self._use_lua_lock else Lock
+        return lock_class(self, name, timeout=timeout, sleep=sleep,
+                          blocking_timeout=blocking_timeout,
+                          thread_local=thread_local)
+
+    def pubsub(self, **kwargs):
+        """
+        Return a Publish/Subscribe object. With this object, you can
+        subscribe to channels and listen for messages that get published to
+        them.
+        """
+        return PubSub(self.connection_pool, **kwargs)
+
+    def register_script(self, script):
+        """
+        Register a LUA ``script`` specifying the ``keys`` it will touch.
+        Returns a Script object that is callable and hides the complexity of
+        deal with scripts, keys, and shas. This is the preferred way to work
+        with LUA scripts.
+        """
+        return Script(self, script)
+
+    # COMMAND EXECUTION AND PROTOCOL PARSING
+    def execute_command(self, *args, **options):
+        """Execute a command and return a parsed response.
+
+        A command is sent again, once, on a fresh connection only when it
+        cannot have run: connecting or sending failed. A failure after it
+        was sent raises, since the server may have run it; the exception is
+        ``retry_on_timeout=True``, which re-sends after a read timeout as
+        2.10.6 did.
+        """
+        pool = self.connection_pool
+        command_name = args[0]
+        connection = pool.get_connection(command_name, **options)
+        try:
+            try:
+                connection.send_command(*args)
+            except (ConnectionError, TimeoutError):
+                connection.disconnect()
+                connection.send_command(*args)
+            try:
+                if command_name in BLOCKING_COMMANDS:
+                    return self._parse_blocking_response(
+                        connection, command_name, args, options)
+                return self.parse_response(connection, command_name,
+                                           **options)
+            except TimeoutError:
+                if not getattr(connection, 'retry_on_timeout', False):
+                    raise
+                connection.disconnect()
+                connection.send_command(*args)
+                return self.parse_response(connection, command_name,
+                                           **options)
+        finally:
+            pool.release(connection)
+
+    def _parse_blocking_response(self, connection, command_name, args,
+                                 options):
+        # Wait for the command's own timeout plus socket_timeout, or forever
+        # for timeout=0, so socket_timeout does not kill a BLPOP that is
+        # waiting as asked.
+        sock = connection._sock
+        socket_timeout = getattr(connection, 'socket_timeout', None)
+        if sock is None or socket_timeout is None:
+            return self.parse_response(connection, command_name, **options)
+        try:
+            wait = float(args[-1])
+        except (TypeError, ValueError):
+            wait = 0
+        sock.settimeout(None if wait <= 0 else wait + socket_timeout)
+        try:
+            return self.parse_response(connection, command_name, **options)
+        finally:
+            if connection._sock is sock:
+                sock.settimeout(socket_timeout)
+
+    def parse_response(self, connection, command_name, **options):
+        "Parses a response from the Redis server"
+        response = connection.read_response()
+        callback = self.response_callbacks.get(command_name)
+        if callback is None:
+            return response
+        return callback(response, **options)
+
+
+class Redis(StrictRedis):
+    """
+    Provides backwards compatibility with older versions of redis-py that
+    changed arguments to some commands to be more Pythonic, sane, or by
+    accident.
+    """
+
+    # Overridden callbacks
+    RESPONSE_CALLBACKS = LEGACY_RESPONSE_CALLBACKS
+
+    def pipeline(self, transaction=True, shard_hint=None):
+        """
+        Return a new pipeline object that can queue multiple commands for
+        later execution. ``transaction`` indicates whether all commands
+        should be executed atomically. Apart from making a group of operations
+        atomic, pipelines are useful for reducing the back-and-forth overhead
+        between the client and server.
+        """
+        return Pipeline(
+            self.connection_pool,
+            self.response_callbacks,
+            transaction,
+            shard_hint)
+
+    def setex(self, name, value, time):
+        """
+        Set the value of key ``name`` to ``value`` that expires in ``time``
+        seconds. ``time`` can be represented by an integer or a Python
+        timedelta object.
+        """
+        if isinstance(time, datetime.timedelta):
+            time = time.seconds + time.days * 24 * 3600
+        return self.execute_command('SETEX', name, time, value)
+
+    def lrem(self, name, value, num=0):
+        """
+        Remove the first ``num`` occurrences of elements equal to ``value``
+        from the list stored at ``name``.
+
+        The ``num`` argument influences the operation in the following ways:
+            num > 0: Remove elements equal to value moving from head to tail.
+            num < 0: Remove elements equal to value moving from tail to head.
+            num = 0: Remove all elements equal to value.
+        """
+        return self.execute_command('LREM', name, num, value)
+
+    def zadd(self, name, *args, **kwargs):
+        """
+        NOTE: The order of arguments differs from that of the official ZADD
+        command. For backwards compatability, this method accepts arguments
+        in the form of name1, score1, name2, score2, while the official Redis
+        documents expects score1, name1, score2, name2.
+
+        If you're looking to use the standard syntax, consider using the
+        StrictRedis class. See the API Reference section of the docs for more
+        information.
+
+        Set any number of element-name, score pairs to the key ``name``. Pairs
+        can be specified in two ways:
+
+        As *args, in the form of: name1, score1, name2, score2, ...
+        or as **kwargs, in the form of: name1=score1, name2=score2, ...
+
+        The following example would add four values to the 'my-key' key:
+        redis.zadd('my-key', 'name1', 1.1, 'name2', 2.2, name3=3.3, name4=4.4)
+        """
+        pieces = []
+        if args:
+            if len(args) % 2 != 0:
+                raise DataError("ZADD requires an equal number of "
+                                "values and scores")
+            for i in range(0, len(args), 2):
+                pieces.append(args[i + 1])
+                pieces.append(args[i])
+        for pair in kwargs.items():
+            pieces.append(pair[1])
+            pieces.append(pair[0])
+        return self.execute_command('ZADD', name, *pieces)
+
+
+class StrictPipeline(BasePipeline, StrictRedis):
+    "Pipeline for the StrictRedis class"
+    pass
+
+
+class Pipeline(BasePipeline, Redis):
+    "Pipeline for the Redis class"
+    pass
+

@@ -1,0 +1,5 @@
+"""The CLUSTER command and its subcommands."""
+
+
+class ClusterCommands(object):
+    """The CLUSTER command and its subcommands."""

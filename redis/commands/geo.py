@@ -1,0 +1,5 @@
+"""Commands on geospatial indexes: GEOADD, GEORADIUS, ..."""
+
+
+class GeoCommands(object):
+    """Commands on geospatial indexes: GEOADD, GEORADIUS, ..."""

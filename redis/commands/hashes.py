@@ -1,0 +1,5 @@
+"""Commands on hashes: HSET, HGETALL, HINCRBY, ..."""
+
+
+class HashCommands(object):
+    """Commands on hashes: HSET, HGETALL, HINCRBY, ..."""

@@ -1,0 +1,5 @@
+"""Commands on HyperLogLogs: PFADD, PFCOUNT, PFMERGE."""
+
+
+class HyperLogLogCommands(object):
+    """Commands on HyperLogLogs: PFADD, PFCOUNT, PFMERGE."""

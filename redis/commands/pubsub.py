@@ -1,0 +1,5 @@
+"""Publishing and PUBSUB introspection; subscribing lives in redis.pubsub."""
+
+
+class PubSubCommands(object):
+    """Publishing and PUBSUB introspection; subscribing lives in redis.pubsub."""

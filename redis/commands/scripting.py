@@ -1,0 +1,5 @@
+"""Lua scripting commands: EVAL, EVALSHA, SCRIPT ..."""
+
+
+class ScriptingCommands(object):
+    """Lua scripting commands: EVAL, EVALSHA, SCRIPT ..."""

@@ -1,0 +1,5 @@
+"""Commands understood by a Sentinel process: SENTINEL MASTERS, ..."""
+
+
+class SentinelCommands(object):
+    """Commands understood by a Sentinel process: SENTINEL MASTERS, ..."""

@@ -1,0 +1,496 @@
+"""Connections to a Redis server: TCP, unix socket and TLS, and their parsers.
+
+The parsers differ only in the RESP reader they build (pure Python or
+hiredis); one socket loop serves both. Any exception while sending or
+reading disconnects, so a half-read reply is never handed to the next
+command.
+"""
+import os
+import select
+import socket
+import sys
+
+from redis.exceptions import (
+    AuthenticationError, ConnectionError, DataError, EXCEPTION_CLASSES,
+    InvalidResponse, RedisError, ResponseError, TimeoutError, error_from_reply,
+)
+from redis.resp import (  # noqa: F401 (re-exported: 2.10.6 names)
+    Encoder, Token, Reader as PythonReader, pack_command as _pack_command,
+    pack_commands as _pack_commands,
+)
+from redis.utils import HIREDIS_AVAILABLE, nativestr
+
+try:
+    import ssl
+    ssl_available = True
+except ImportError:  # pragma: no cover (Python built without OpenSSL)
+    ssl_available = False
+
+if HIREDIS_AVAILABLE:
+    import hiredis
+
+SYM_STAR = b'*'
+SYM_DOLLAR = b'$'
+SYM_CRLF = b'\r\n'
+SYM_EMPTY = b''
+
+SERVER_CLOSED_CONNECTION_ERROR = "Connection closed by server."
+
+_POLL = getattr(select, 'poll', None)
+_POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
+                | getattr(select, 'POLLERR', 0) | getattr(select, 'POLLHUP', 0))
+
+
+class BaseParser(object):
+    "Plain implementation and methods common to both parsers"
+    EXCEPTION_CLASSES = EXCEPTION_CLASSES
+
+    def parse_error(self, response):
+        "Parse an error response"
+        return error_from_reply(response)
+
+
+class SocketParser(BaseParser):
+    """Reads replies off the connection's socket through a RESP reader.
+
+    Subclasses only choose the reader (``make_reader``).
+    """
+
+    def __init__(self, socket_read_size=65536):
+        self.socket_read_size = socket_read_size
+        self._sock = None
+        self._reader = None
+        self._recv = None
+        self._next_response = False
+
+    def __repr__(self):
+        return '%s<reader=%r>' % (type(self).__name__, self._reader)
+
+    def __del__(self):
+        try:
+            self.on_disconnect()
+        except Exception:
+            pass
+
+    def make_reader(self, encoding, errors):
+        raise NotImplementedError
+
+    def on_connect(self, connection):
+        "Called when the socket connects"
+        self._sock = connection._sock
+        self._recv = self._sock.recv
+        encoder = connection.encoder
+        if encoder.decode_responses:
+            self._reader = self.make_reader(encoder.encoding,
+                                            encoder.encoding_errors)
+        else:
+            self._reader = self.make_reader(None, None)
+        self._next_response = False
+
+    def on_disconnect(self):
+        "Called when the socket disconnects"
+        self._sock = None
+        self._recv = None
+        self._reader = None
+        self._next_response = False
+
+    def can_read(self):
+        "True when a whole reply is already buffered"
+        if self._reader is None:
+            raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+        if self._next_response is False:
+            self._next_response = self._reader.gets()
+        return self._next_response is not False
+
+    def has_buffered_data(self):
+        "True when any unparsed bytes or a parsed reply wait in the parser"
+        reader = self._reader
+        if reader is None:
+            return False
+        if self._next_response is not False:
+            return True
+        has_data = getattr(reader, 'has_data', None)
+        if has_data is not None:
+            return has_data()
+        return self.can_read()
+
+    def read_response(self):
+        reader = self._reader
+        if reader is None:
+            raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+        response = self._next_response
+        if response is not False:
+            self._next_response = False
+            return response
+        response = reader.gets()
+        if response is False:
+            recv = self._recv
+            size = self.socket_read_size
+            while response is False:
+                data = recv(size)
+                if not data:
+                    raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+                reader.feed(data)
+                response = reader.gets()
+        return response
+
+
+class PythonParser(SocketParser):
+    "Parses replies with the pure-Python RESP reader"
+
+    def make_reader(self, encoding, errors):
+        return PythonReader(protocolError=InvalidResponse,
+                            replyError=error_from_reply,
+                            encoding=encoding, errors=errors)
+
+
+class HiredisParser(SocketParser):
+    "Parses replies with hiredis' C reader"
+
+    def __init__(self, socket_read_size=65536):
+        if not HIREDIS_AVAILABLE:
+            raise RedisError("Hiredis is not installed")
+        SocketParser.__init__(self, socket_read_size)
+
+    def make_reader(self, encoding, errors):
+        kwargs = {'protocolError': InvalidResponse,
+                  'replyError': error_from_reply}
+        if encoding is not None:
+            kwargs['encoding'] = encoding
+            kwargs['errors'] = errors
+        return hiredis.Reader(**kwargs)
+
+
+DefaultParser = HiredisParser if HIREDIS_AVAILABLE else PythonParser
+
+
+class Connection(object):
+    "Manages TCP communication to and from a Redis server"
+    description_format = "Connection<host=%(host)s,port=%(port)s,db=%(db)s>"
+
+    def __init__(self, host='localhost', port=6379, db=0, password=None,
+                 socket_timeout=None, socket_connect_timeout=None,
+                 socket_keepalive=False, socket_keepalive_options=None,
+                 retry_on_timeout=False, encoding='utf-8',
+                 encoding_errors='strict', decode_responses=False,
+                 parser_class=DefaultParser, socket_read_size=65536):
+        self.pid = os.getpid()
+        self.host = host
+        self.port = int(port)
+        self.db = db
+        self.password = password
+        self.socket_timeout = socket_timeout
+        self.socket_connect_timeout = socket_connect_timeout or socket_timeout
+        self.socket_keepalive = socket_keepalive
+        self.socket_keepalive_options = socket_keepalive_options or {}
+        self.retry_on_timeout = retry_on_timeout
+        self.encoder = Encoder(encoding, encoding_errors, decode_responses)
+        self._sock = None
+        self._poller = None
+        self._parser = parser_class(socket_read_size=socket_read_size)
+        self._description_args = {'host': self.host, 'port': self.port,
+                                  'db': self.db}
+        self._connect_callbacks = []
+
+    def __repr__(self):
+        return self.description_format % self._description_args
+
+    @property
+    def description_args(self):
+        return self._description_args
+
+    def register_connect_callback(self, callback):
+        self._connect_callbacks.append(callback)
+
+    def clear_connect_callbacks(self):
+        self._connect_callbacks = []
+
+    def connect(self):
+        "Connects to the Redis server if not already connected"
+        if self._sock:
+            return
+        try:
+            sock = self._connect()
+        except socket.timeout:
+            raise TimeoutError("Timeout connecting to server")
+        except OSError:
+            e = sys.exc_info()[1]
+            raise ConnectionError(self._error_message(e))
+        self._sock = sock
+        try:
+            self.on_connect()
+        except BaseException:
+            # a failed AUTH/SELECT must not leave a half-set-up socket behind
+            self.disconnect()
+            raise
+        for callback in self._connect_callbacks:
+            callback(self)
+
+    def _connect(self):
+        "Create a TCP socket connection"
+        err = None
+        for res in socket.getaddrinfo(self.host, self.port, 0,
+                                      socket.SOCK_STREAM):
+            family, socktype, proto, canonname, socket_address = res
+            sock = None
+            try:
+                sock = socket.socket(family, socktype, proto)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if self.socket_keepalive:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                    for k, v in self.socket_keepalive_options.items():
+                        sock.setsockopt(socket.IPPROTO_TCP, k, v)
+                sock.settimeout(self.socket_connect_timeout)
+                sock.connect(socket_address)
+                sock.settimeout(self.socket_timeout)
+                return sock
+            except OSError as _:
+                err = _
+                if sock is not None:
+                    sock.close()
+        if err is not None:
+            raise err
+        raise OSError("socket.getaddrinfo returned an empty list")
+
+    def _error_message(self, exception):
+        # args for socket.error can either be (errno, "message")
+        # or just "message"
+        if len(exception.args) == 1:
+            return "Error connecting to %s:%s. %s." % (
+                self.host, self.port, exception.args[0])
+        return "Error %s connecting to %s:%s. %s." % (
+            exception.args[0], self.host, self.port, exception.args[1])
+
+    def on_connect(self):
+        "Initialize the connection, authenticate and select a database"
+        self._parser.on_connect(self)
+        if _POLL is not None:
+            self._poller = _POLL()
+            self._poller.register(self._sock, _POLL_EVENTS)
+        # AUTH and SELECT go out in one write: one round trip, not two.
+        commands = []
+        if self.password:
+            commands.append(('AUTH', self.password))
+        if self.db:
+            commands.append(('SELECT', self.db))
+        if not commands:
+            return
+        self.send_packed_command(self.pack_commands(commands))
+        if self.password:
+            try:
+                reply = self.read_response()
+            except AuthenticationError:
+                raise
+            except ResponseError as e:
+                raise AuthenticationError(str(e))
+            if nativestr(reply) != 'OK':
+                raise AuthenticationError('Invalid Password')
+        if self.db:
+            if nativestr(self.read_response()) != 'OK':
+                raise ConnectionError('Invalid Database')
+
+    def disconnect(self):
+        "Disconnects from the Redis server"
+        self._parser.on_disconnect()
+        sock = self._sock
+        if sock is None:
+            return
+        self._sock = None
+        self._poller = None
+        try:
+            # shutdown() would also end the parent's (or child's) copy of a
+            # socket inherited across fork(); close() only drops ours.
+            if os.getpid() == self.pid:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+    def send_packed_command(self, command):
+        "Send an already packed command to the Redis server"
+        if not self._sock:
+            self.connect()
+        try:
+            if command.__class__ is bytes:
+                self._sock.sendall(command)
+            else:
+                sendall = self._sock.sendall
+                for item in command:
+                    sendall(item)
+        except socket.timeout:
+            self.disconnect()
+            raise TimeoutError("Timeout writing to socket")
+        except OSError:
+            e = sys.exc_info()[1]
+            self.disconnect()
+            if len(e.args) == 1:
+                errno, errmsg = 'UNKNOWN', e.args[0]
+            else:
+                errno, errmsg = e.args[0], e.args[1]
+            raise ConnectionError("Error %s while writing to socket. %s." %
+                                  (errno, errmsg))
+        except BaseException:
+            self.disconnect()
+            raise
+
+    def send_command(self, *args):
+        "Pack and send a command to the Redis server"
+        self.send_packed_command(_pack_command(self.encoder, args))
+
+    def can_read(self, timeout=0):
+        "Poll the socket to see if there's data that can be read."
+        sock = self._sock
+        if not sock:
+            self.connect()
+            sock = self._sock
+        return self._parser.can_read() or \
+            bool(select.select([sock], [], [], timeout)[0])
+
+    def is_idle_and_healthy(self):
+        """Cheap check made when the pool hands out a connected connection:
+        False when the server closed it or when bytes wait unread (a reply
+        nobody read would be taken for the next command's)."""
+        if self._parser.has_buffered_data():
+            return False
+        poller = self._poller
+        if poller is not None:
+            return not poller.poll(0)
+        return not select.select([self._sock], [], [], 0)[0]
+
+    def read_response(self):
+        "Read the response from a previously sent command"
+        try:
+            response = self._parser.read_response()
+        except socket.timeout:
+            self.disconnect()
+            raise TimeoutError("Timeout reading from socket")
+        except OSError:
+            e = sys.exc_info()[1]
+            self.disconnect()
+            raise ConnectionError("Error while reading from socket: %s" %
+                                  (e.args,))
+        except BaseException:
+            self.disconnect()
+            raise
+        if isinstance(response, ResponseError):
+            raise response
+        return response
+
+    def encode(self, value):
+        "Return a bytestring representation of the value"
+        return self.encoder.encode(value)
+
+    def pack_command(self, *args):
+        "Pack a series of arguments into the Redis protocol"
+        return _pack_command(self.encoder, args)
+
+    def pack_commands(self, commands):
+        "Pack multiple commands into the Redis protocol"
+        return _pack_commands(self.encoder, commands)
+
+
+class SSLConnection(Connection):
+    description_format = "SSLConnection<host=%(host)s,port=%(port)s,db=%(db)s>"
+
+    def __init__(self, ssl_keyfile=None, ssl_certfile=None, ssl_cert_reqs=None,
+                 ssl_ca_certs=None, **kwargs):
+        if not ssl_available:
+            raise RedisError("Python wasn't built with SSL support")
+        super(SSLConnection, self).__init__(**kwargs)
+        self.keyfile = ssl_keyfile
+        self.certfile = ssl_certfile
+        if ssl_cert_reqs is None:
+            ssl_cert_reqs = ssl.CERT_NONE
+        elif isinstance(ssl_cert_reqs, str):
+            cert_reqs = {
+                'none': ssl.CERT_NONE,
+                'optional': ssl.CERT_OPTIONAL,
+                'required': ssl.CERT_REQUIRED,
+            }
+            if ssl_cert_reqs not in cert_reqs:
+                raise RedisError(
+                    "Invalid SSL Certificate Requirements Flag: %s" %
+                    ssl_cert_reqs)
+            ssl_cert_reqs = cert_reqs[ssl_cert_reqs]
+        self.cert_reqs = ssl_cert_reqs
+        self.ca_certs = ssl_ca_certs
+
+    def _ssl_context(self):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        # 2.10.6 verified the chain (when asked) but never the host name.
+        context.check_hostname = False
+        context.verify_mode = self.cert_reqs
+        if self.ca_certs:
+            context.load_verify_locations(self.ca_certs)
+        elif self.cert_reqs != ssl.CERT_NONE:
+            context.load_default_certs()
+        if self.certfile:
+            context.load_cert_chain(self.certfile, self.keyfile)
+        return context
+
+    def _connect(self):
+        "Wrap the socket with SSL support"
+        sock = super(SSLConnection, self)._connect()
+        try:
+            return self._ssl_context().wrap_socket(sock)
+        except BaseException:
+            sock.close()
+            raise
+
+
+class UnixDomainSocketConnection(Connection):
+    description_format = "UnixDomainSocketConnection<path=%(path)s,db=%(db)s>"
+
+    def __init__(self, path='', db=0, password=None,
+                 socket_timeout=None, encoding='utf-8',
+                 encoding_errors='strict', decode_responses=False,
+                 retry_on_timeout=False,
+                 parser_class=DefaultParser, socket_read_size=65536):
+        self.pid = os.getpid()
+        self.path = path
+        self.db = db
+        self.password = password
+        self.socket_timeout = socket_timeout
+        self.retry_on_timeout = retry_on_timeout
+        self.encoder = Encoder(encoding, encoding_errors, decode_responses)
+        self._sock = None
+        self._poller = None
+        self._parser = parser_class(socket_read_size=socket_read_size)
+        self._description_args = {'path': self.path, 'db': self.db}
+        self._connect_callbacks = []
+
+    def _connect(self):
+        "Create a Unix domain socket connection"
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(self.socket_timeout)
+            sock.connect(self.path)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def _error_message(self, exception):
+        # args for socket.error can either be (errno, "message")
+        # or just "message"
+        if len(exception.args) == 1:
+            return "Error connecting to unix socket: %s. %s." % (
+                self.path, exception.args[0])
+        return "Error %s connecting to unix socket: %s. %s." % (
+            exception.args[0], self.path, exception.args[1])
+
+
+# The pools live in redis.pool; 2.10.6 code imports them from here.
+from redis.pool import (  # noqa: E402,F401
+    BlockingConnectionPool, ConnectionPool, FALSE_STRINGS,
+    URL_QUERY_ARGUMENT_PARSERS, to_bool,
+)
+
+__all__ = [
+    'BaseParser', 'BlockingConnectionPool', 'Connection', 'ConnectionPool',
+    'DataError', 'DefaultParser', 'Encoder', 'HiredisParser', 'PythonParser',
+    'SSLConnection', 'Token', 'UnixDomainSocketConnection',
+]

@@ -1,0 +1,348 @@
+"""Connection pools: the blocking-free default and the blocking one.
+
+A pool changes its own state under no lock on the hot path (list pop and
+append, set add and remove are atomic in CPython) and never holds a lock
+during I/O. After fork() a child drops the connections it inherited without
+touching their sockets, which still belong to the parent.
+"""
+import os
+import threading
+import warnings
+from itertools import chain
+from queue import Empty, Full, LifoQueue
+from urllib.parse import parse_qs, unquote, urlparse
+
+from redis.exceptions import ConnectionError
+
+FALSE_STRINGS = ('0', 'F', 'FALSE', 'N', 'NO')
+
+
+def to_bool(value):
+    if value is None or value == '':
+        return None
+    if isinstance(value, str) and value.upper() in FALSE_STRINGS:
+        return False
+    return bool(value)
+
+
+URL_QUERY_ARGUMENT_PARSERS = {
+    'socket_timeout': float,
+    'socket_connect_timeout': float,
+    'socket_keepalive': to_bool,
+    'retry_on_timeout': to_bool,
+    'max_connections': int,
+}
+
+# Updated in the child after fork() so the hot path compares two ints
+# instead of calling os.getpid() on every checkout.
+_pid = [os.getpid()]
+
+
+def _after_fork_in_child():
+    _pid[0] = os.getpid()
+
+
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _current_pid():
+    if hasattr(os, 'register_at_fork'):
+        return _pid[0]
+    return os.getpid()
+
+
+def parse_url(url, db=None, decode_components=False):
+    """The connection keyword arguments a redis://, rediss:// or unix://
+    URL stands for."""
+    from redis.connection import SSLConnection, UnixDomainSocketConnection
+    url = urlparse(url)
+    if url.scheme not in ('redis', 'rediss', 'unix'):
+        raise ValueError('Redis URL must specify one of the following '
+                         'schemes (redis://, rediss://, unix://)')
+    url_options = {}
+    for name, value in parse_qs(url.query).items():
+        if value and len(value) > 0:
+            parser = URL_QUERY_ARGUMENT_PARSERS.get(name)
+            if parser:
+                try:
+                    url_options[name] = parser(value[0])
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        'Invalid value for `%s` in connection URL.' % name)
+            else:
+                url_options[name] = value[0]
+
+    if decode_components:
+        password = unquote(url.password) if url.password else None
+        path = unquote(url.path) if url.path else None
+        hostname = unquote(url.hostname) if url.hostname else None
+    else:
+        password = url.password
+        path = url.path
+        hostname = url.hostname
+
+    if url.scheme == 'unix':
+        url_options.update({
+            'password': password,
+            'path': path,
+            'connection_class': UnixDomainSocketConnection,
+        })
+    else:
+        url_options.update({
+            'host': hostname,
+            'port': int(url.port or 6379),
+            'password': password,
+        })
+        # a db number in the query string wins over one in the path
+        if 'db' not in url_options and path:
+            try:
+                url_options['db'] = int(path.replace('/', ''))
+            except (AttributeError, ValueError):
+                pass
+        if url.scheme == 'rediss':
+            url_options['connection_class'] = SSLConnection
+
+    try:
+        url_options['db'] = int(url_options.get('db', db or 0))
+    except (TypeError, ValueError):
+        raise ValueError('Invalid value for `db` in connection URL.')
+    return url_options
+
+
+class ConnectionPool(object):
+    "Generic connection pool"
+
+    @classmethod
+    def from_url(cls, url, db=None, decode_components=False, **kwargs):
+        """
+        Return a connection pool configured from the given URL:
+        ``redis://[:password]@localhost:6379/0``,
+        ``rediss://[:password]@localhost:6379/0`` (TLS) or
+        ``unix://[:password]@/path/to/socket.sock?db=0``.
+
+        The db is taken from the ``db`` querystring option, then the path,
+        then the ``db`` argument. Querystring options are typed (see
+        URL_QUERY_ARGUMENT_PARSERS); keyword arguments override them.
+        """
+        url_options = parse_url(url, db, decode_components)
+        url_options.update(kwargs)
+        if 'charset' in url_options:
+            warnings.warn(DeprecationWarning(
+                '"charset" is deprecated. Use "encoding" instead'))
+            url_options['encoding'] = url_options.pop('charset')
+        if 'errors' in url_options:
+            warnings.warn(DeprecationWarning(
+                '"errors" is deprecated. Use "encoding_errors" instead'))
+            url_options['encoding_errors'] = url_options.pop('errors')
+        return cls(**url_options)
+
+    def __init__(self, connection_class=None, max_connections=None,
+                 **connection_kwargs):
+        """
+        Create a connection pool. If max_connections is set, then this
+        object raises redis.ConnectionError when the pool's limit is reached.
+
+        By default, TCP connections are created unless connection_class is
+        specified. Use redis.UnixDomainSocketConnection for unix sockets.
+
+        Any additional keyword arguments are passed to the constructor of
+        connection_class.
+        """
+        if connection_class is None:
+            from redis.connection import Connection
+            connection_class = Connection
+        max_connections = max_connections or 2 ** 31
+        if not isinstance(max_connections, int) or max_connections < 0:
+            raise ValueError('"max_connections" must be a positive integer')
+
+        self.connection_class = connection_class
+        self.connection_kwargs = connection_kwargs
+        self.max_connections = max_connections
+
+        self.reset()
+
+    def __repr__(self):
+        return "%s<%s>" % (type(self).__name__, self._describe_connection())
+
+    def _describe_connection(self):
+        args = {'host': 'localhost', 'port': 6379, 'db': 0, 'path': ''}
+        args.update(self.connection_kwargs)
+        try:
+            return self.connection_class.description_format % args
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return self.connection_class.__name__
+
+    def reset(self):
+        self.pid = _current_pid()
+        self._created_connections = 0
+        self._available_connections = []
+        self._in_use_connections = set()
+        self._check_lock = threading.Lock()
+
+    def _checkpid(self):
+        if self.pid != _current_pid():
+            with self._check_lock:
+                if self.pid == _current_pid():
+                    # another thread already did the reset
+                    return
+                # Forget the parent's connections without closing them:
+                # their sockets are the parent's too.
+                self.reset()
+
+    def get_connection(self, command_name, *keys, **options):
+        "Get a connection from the pool"
+        if self.pid != _pid[0]:
+            self._checkpid()
+        try:
+            connection = self._available_connections.pop()
+        except IndexError:
+            connection = self.make_connection()
+        self._in_use_connections.add(connection)
+        if connection._sock is not None:
+            self._ensure_healthy(connection)
+        return connection
+
+    def _ensure_healthy(self, connection):
+        # A server restart, CLIENT KILL or idle timeout closes sockets that
+        # sit in the pool; finding out here, before the command is sent,
+        # makes the command go to a fresh connection instead of failing.
+        check = getattr(connection, 'is_idle_and_healthy', None)
+        try:
+            if check is not None and not check():
+                connection.disconnect()
+        except Exception:
+            connection.disconnect()
+
+    def get_encoder(self):
+        "Return an encoder based on encoding settings"
+        from redis.resp import Encoder
+        kwargs = self.connection_kwargs
+        return Encoder(
+            encoding=kwargs.get('encoding', 'utf-8'),
+            encoding_errors=kwargs.get('encoding_errors', 'strict'),
+            decode_responses=kwargs.get('decode_responses', False)
+        )
+
+    def make_connection(self):
+        "Create a new connection"
+        with self._check_lock:
+            if self._created_connections >= self.max_connections:
+                raise ConnectionError("Too many connections")
+            self._created_connections += 1
+        try:
+            return self.connection_class(**self.connection_kwargs)
+        except BaseException:
+            with self._check_lock:
+                self._created_connections -= 1
+            raise
+
+    def release(self, connection):
+        "Releases the connection back to the pool"
+        if self.pid != _pid[0]:
+            self._checkpid()
+        if connection.pid != self.pid:
+            return
+        try:
+            self._in_use_connections.remove(connection)
+        except KeyError:
+            # released twice, or not ours: adding it again would let two
+            # callers share one socket
+            return
+        self._available_connections.append(connection)
+
+    def disconnect(self):
+        "Disconnects all connections in the pool"
+        all_conns = chain(list(self._available_connections),
+                          list(self._in_use_connections))
+        for connection in all_conns:
+            connection.disconnect()
+
+
+class BlockingConnectionPool(ConnectionPool):
+    """
+    Thread-safe blocking connection pool::
+
+        >>> from redis.client import Redis
+        >>> client = Redis(connection_pool=BlockingConnectionPool())
+
+    It performs the same function as the default ConnectionPool, in that
+    it maintains a pool of reusable connections that can be shared by
+    multiple redis clients (safely across threads if required).
+
+    The difference is that, in the event that a client tries to get a
+    connection from the pool when all of connections are in use, rather than
+    raising a ConnectionError (as the default ConnectionPool does), it
+    makes the client wait ("blocks") for a specified number of seconds until
+    a connection becomes available.
+
+    Use ``max_connections`` to increase / decrease the pool size and
+    ``timeout`` to set how many seconds to wait for a connection before
+    raising ConnectionError (None waits forever).
+    """
+
+    def __init__(self, max_connections=50, timeout=20,
+                 connection_class=None, queue_class=LifoQueue,
+                 **connection_kwargs):
+        self.queue_class = queue_class
+        self.timeout = timeout
+        super(BlockingConnectionPool, self).__init__(
+            connection_class=connection_class,
+            max_connections=max_connections,
+            **connection_kwargs)
+
+    def reset(self):
+        self.pid = _current_pid()
+        self._check_lock = threading.Lock()
+        # Placeholders (None) stand for connections not yet made, so the
+        # queue alone bounds how many exist.
+        self.pool = self.queue_class(self.max_connections)
+        while True:
+            try:
+                self.pool.put_nowait(None)
+            except Full:
+                break
+        self._connections = []
+
+    def make_connection(self):
+        "Make a fresh connection."
+        connection = self.connection_class(**self.connection_kwargs)
+        self._connections.append(connection)
+        return connection
+
+    def get_connection(self, command_name, *keys, **options):
+        """
+        Get a connection, blocking for ``self.timeout`` until a connection
+        is available from the pool.
+        """
+        if self.pid != _pid[0]:
+            self._checkpid()
+        try:
+            connection = self.pool.get(block=True, timeout=self.timeout)
+        except Empty:
+            raise ConnectionError("No connection available.")
+        if connection is None:
+            try:
+                connection = self.make_connection()
+            except BaseException:
+                self.pool.put_nowait(None)
+                raise
+        elif connection._sock is not None:
+            self._ensure_healthy(connection)
+        return connection
+
+    def release(self, connection):
+        "Releases the connection back to the pool."
+        if self.pid != _pid[0]:
+            self._checkpid()
+        if connection.pid != self.pid:
+            return
+        try:
+            self.pool.put_nowait(connection)
+        except Full:
+            pass
+
+    def disconnect(self):
+        "Disconnects all connections in the pool."
+        for connection in list(self._connections):
+            connection.disconnect()

@@ -1,0 +1,367 @@
+"""The RESP2 protocol, with no sockets in it.
+
+``Encoder`` and the ``pack_*`` functions turn commands into bytes; ``Reader``
+turns bytes into replies with exactly the contract of ``hiredis.Reader``:
+``feed(data)`` then ``gets()``, which returns one reply or ``False`` while
+the reply is incomplete. Error replies are returned (built by the
+``replyError`` factory), never raised; only a corrupt stream raises
+``protocolError``.
+"""
+from redis.exceptions import DataError, InvalidResponse, ResponseError
+
+CRLF = b'\r\n'
+
+# Redis refuses bulk strings over 512 MiB; a longer header can only be
+# garbage, and trusting it would make us wait for (or allocate) that much.
+MAX_BULK_LENGTH = 512 * 1024 * 1024
+# Above this size an argument is sent as its own buffer instead of being
+# copied into the joined command.
+_BIG_ARG = 16 * 1024
+
+
+class Token(object):
+    """A literal command word, encoded once (kept for 2.10.6 compatibility)."""
+
+    _cache = {}
+
+    @classmethod
+    def get_token(cls, value):
+        try:
+            return cls._cache[value]
+        except KeyError:
+            token = cls._cache[value] = Token(value)
+            return token
+
+    def __init__(self, value):
+        if isinstance(value, Token):
+            value = value.value
+        self.value = value
+        self.encoded_value = value.encode()
+
+    def __repr__(self):
+        return self.value
+
+    def __str__(self):
+        return self.value
+
+
+class Encoder(object):
+    """Turns command arguments into bytes and, if asked, replies into str."""
+
+    def __init__(self, encoding, encoding_errors, decode_responses):
+        self.encoding = encoding
+        self.encoding_errors = encoding_errors
+        self.decode_responses = decode_responses
+
+    def __repr__(self):
+        return 'Encoder<encoding=%s,errors=%s,decode_responses=%s>' % (
+            self.encoding, self.encoding_errors, self.decode_responses)
+
+    def encode(self, value):
+        "Return a bytestring representation of the value"
+        if isinstance(value, bytes):
+            return value
+        if isinstance(value, str):
+            return value.encode(self.encoding, self.encoding_errors)
+        if isinstance(value, Token):
+            return value.encoded_value
+        if isinstance(value, bool):
+            # 2.10.6 sent str(True) == 'True'; keep that rather than '1'
+            return repr(value).encode()
+        if isinstance(value, int):
+            return b'%d' % value
+        if isinstance(value, float):
+            return repr(value).encode()
+        if isinstance(value, (bytearray, memoryview)):
+            return bytes(value)
+        return str(value).encode(self.encoding, self.encoding_errors)
+
+    def decode(self, value, force=False):
+        "Return a unicode string from the byte representation"
+        if (self.decode_responses or force) and isinstance(value, bytes):
+            return value.decode(self.encoding, self.encoding_errors)
+        return value
+
+
+# Command names repeat on every call: their RESP prefix is built once.
+_name_cache = {}
+
+
+def _name_prefix(name):
+    prefix = _name_cache.get(name)
+    if prefix is None:
+        words = name.split() if isinstance(name, str) else [name]
+        out = []
+        for word in words:
+            if isinstance(word, str):
+                word = word.encode()
+            elif isinstance(word, Token):
+                word = word.encoded_value
+            out.append(b'$%d\r\n%s\r\n' % (len(word), word))
+        prefix = (len(words), b''.join(out))
+        if len(_name_cache) < 4096:
+            _name_cache[name] = prefix
+    return prefix
+
+
+def pack_command(encoder, args):
+    """Pack one command into a list of buffers for ``sendall``.
+
+    Small commands become one buffer. A big argument stays a buffer of its
+    own, so a 100 MiB value is never copied again just to join it.
+    """
+    count, head = _name_prefix(args[0])
+    encode = encoder.encode
+    pieces = [b'*%d\r\n' % (count + len(args) - 1), head]
+    out = []
+    for arg in args[1:]:
+        if arg.__class__ is not bytes:
+            arg = encode(arg)
+        n = len(arg)
+        if n > _BIG_ARG:
+            pieces.append(b'$%d\r\n' % n)
+            out.append(b''.join(pieces))
+            out.append(arg)
+            pieces = [CRLF]
+        else:
+            pieces.append(b'$%d\r\n%s\r\n' % (n, arg))
+    out.append(b''.join(pieces))
+    return out
+
+
+def pack_commands(encoder, commands):
+    """Pack many commands (each a tuple of args) into few large buffers."""
+    out = []
+    pieces = []
+    size = 0
+    for args in commands:
+        for chunk in pack_command(encoder, args):
+            n = len(chunk)
+            if n > _BIG_ARG:
+                if pieces:
+                    out.append(b''.join(pieces))
+                    pieces = []
+                    size = 0
+                out.append(chunk)
+            else:
+                pieces.append(chunk)
+                size += n
+                if size > 65536:
+                    out.append(b''.join(pieces))
+                    pieces = []
+                    size = 0
+    if pieces:
+        out.append(b''.join(pieces))
+    return out
+
+
+_INCOMPLETE = object()
+_ARRAY = object()
+
+
+class Reader(object):
+    """A pure-Python RESP2 reader with the interface of ``hiredis.Reader``.
+
+    Replies are parsed with ``bytes.find`` and slices over the whole buffer,
+    and a partial array keeps its progress on a stack, so a reply arriving in
+    many pieces is never parsed twice.
+    """
+
+    __slots__ = ('_buf', '_pos', '_chunks', '_avail', '_need', '_stack',
+                 '_protocol_error', '_reply_error', '_encoding', '_errors')
+
+    def __init__(self, protocolError=InvalidResponse, replyError=ResponseError,
+                 encoding=None, errors=None):
+        self._protocol_error = protocolError
+        self._reply_error = replyError
+        self._encoding = encoding
+        self._errors = errors or 'strict'
+        self._buf = b''
+        self._pos = 0
+        self._chunks = []
+        self._avail = 0    # bytes fed but not yet joined into _buf
+        self._need = 0     # total unparsed bytes needed before parsing is worth it
+        self._stack = []   # [list, expected length] of arrays being filled
+
+    def __repr__(self):
+        return 'Reader<buffered=%d,pending_arrays=%d>' % (
+            len(self._buf) - self._pos + self._avail, len(self._stack))
+
+    def feed(self, data, offset=0, length=-1):
+        if offset or length != -1:
+            end = len(data) if length == -1 else offset + length
+            data = data[offset:end]
+        if data:
+            self._chunks.append(bytes(data))
+            self._avail += len(data)
+
+    def has_data(self):
+        return self._pos < len(self._buf) or self._avail > 0
+
+    def _fill(self):
+        # Join pending chunks onto what is left unparsed; only called when
+        # enough bytes are there to make progress, so big bulks join once.
+        chunks = self._chunks
+        if self._pos < len(self._buf):
+            chunks.insert(0, self._buf[self._pos:])
+        self._buf = chunks[0] if len(chunks) == 1 else b''.join(chunks)
+        self._pos = 0
+        self._chunks = []
+        self._avail = 0
+
+    def gets(self):
+        if self._avail:
+            if len(self._buf) - self._pos + self._avail < self._need:
+                return False
+            self._fill()
+        buf = self._buf
+        pos = self._pos
+        stack = self._stack
+        element = self._element
+        while True:
+            if stack and stack[-1][1] - len(stack[-1][0]) > 1:
+                top = stack[-1]
+                pos = self._fill_bulks(buf, pos, top)
+                if pos < 0:
+                    self._pos = -pos - 1
+                    self._need = len(buf) - self._pos + 1
+                    return False
+                if len(top[0]) == top[1]:
+                    value = stack.pop()[0]
+                else:
+                    value, pos = element(buf, pos)
+            else:
+                value, pos = element(buf, pos)
+            if value is _INCOMPLETE:
+                self._pos = pos
+                return False
+            if value is _ARRAY:
+                continue
+            # Attach the value to the innermost open array, closing the
+            # arrays it completes.
+            while stack:
+                top = stack[-1]
+                items = top[0]
+                items.append(value)
+                if len(items) < top[1]:
+                    break
+                value = stack.pop()[0]
+            else:
+                self._need = 0
+                if pos == len(buf):
+                    self._buf = b''
+                    self._pos = 0
+                else:
+                    self._pos = pos
+                return value
+
+    def _element(self, buf, pos):
+        """Parse the element at ``pos``: (value, next pos), (_ARRAY, next pos)
+        after opening an array, or (_INCOMPLETE, pos) with ``_need`` set."""
+        nl = buf.find(CRLF, pos)
+        if nl < 0:
+            self._need = len(buf) - pos + 1
+            return _INCOMPLETE, pos
+        kind = buf[pos]
+        if kind == 36:  # '$' bulk string
+            n = self._length(buf, pos, nl)
+            if n < 0:
+                return None, nl + 2
+            end = nl + 2 + n
+            if end + 2 > len(buf):
+                self._need = end + 2 - pos
+                return _INCOMPLETE, pos
+            if buf[end:end + 2] != CRLF:
+                raise self._protocol_error(
+                    'Protocol error: bulk string not followed by CRLF')
+            value = buf[nl + 2:end]
+            if self._encoding is not None:
+                value = value.decode(self._encoding, self._errors)
+            return value, end + 2
+        if kind == 43:  # '+' status
+            value = buf[pos + 1:nl]
+            if self._encoding is not None:
+                value = value.decode(self._encoding, self._errors)
+            return value, nl + 2
+        if kind == 58:  # ':' integer
+            try:
+                return int(buf[pos + 1:nl]), nl + 2
+            except ValueError:
+                raise self._protocol_error(
+                    'Protocol error: bad integer %r' % buf[pos + 1:nl])
+        if kind == 42:  # '*' array
+            n = self._length(buf, pos, nl)
+            if n > 0:
+                self._stack.append([[], n])
+                return _ARRAY, nl + 2
+            return (None if n < 0 else []), nl + 2
+        if kind == 45:  # '-' error, returned as a value
+            return self._reply_error(
+                buf[pos + 1:nl].decode(self._encoding or 'utf-8', 'replace')), nl + 2
+        raise self._protocol_error(
+            'Protocol error, got %r as reply type byte' % buf[pos:pos + 1])
+
+    def _length(self, buf, pos, nl):
+        try:
+            n = int(buf[pos + 1:nl])
+        except ValueError:
+            raise self._protocol_error(
+                'Protocol error: bad length %r' % buf[pos + 1:nl])
+        if n < -1 or n > MAX_BULK_LENGTH:
+            raise self._protocol_error('Protocol error: length %d out of range' % n)
+        return n
+
+    def _fill_bulks(self, buf, pos, top):
+        """Fast path: append consecutive bulk strings (and integers) to an
+        array without going around the general loop.
+
+        Returns the position after the last complete element, or
+        ``-(pos + 1)`` when the buffer ran out mid-element (at ``pos``).
+        Stops at the first element of another kind.
+        """
+        items = top[0]
+        append = items.append
+        remaining = top[1] - len(items)
+        find = buf.find
+        encoding = self._encoding
+        errors = self._errors
+        size = len(buf)
+        while remaining:
+            if pos >= size:
+                return -(pos + 1)
+            kind = buf[pos]
+            if kind == 36:
+                nl = find(CRLF, pos)
+                if nl < 0:
+                    return -(pos + 1)
+                n = self._length(buf, pos, nl)
+                if n < 0:
+                    append(None)
+                    pos = nl + 2
+                else:
+                    start = nl + 2
+                    end = start + n
+                    if end + 2 > size:
+                        return -(pos + 1)
+                    if buf[end:end + 2] != CRLF:
+                        raise self._protocol_error(
+                            'Protocol error: bulk string not followed by CRLF')
+                    if encoding is None:
+                        append(buf[start:end])
+                    else:
+                        append(buf[start:end].decode(encoding, errors))
+                    pos = end + 2
+            elif kind == 58:
+                nl = find(CRLF, pos)
+                if nl < 0:
+                    return -(pos + 1)
+                try:
+                    append(int(buf[pos + 1:nl]))
+                except ValueError:
+                    raise self._protocol_error(
+                        'Protocol error: bad integer %r' % buf[pos + 1:nl])
+                pos = nl + 2
+            else:
+                return pos
+            remaining -= 1
+        return pos

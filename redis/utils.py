@@ -1,0 +1,42 @@
+"""Small helpers shared by the package, and 2.10.6's public utilities."""
+from contextlib import contextmanager
+
+try:
+    import hiredis  # noqa: F401
+    HIREDIS_AVAILABLE = True
+except ImportError:
+    HIREDIS_AVAILABLE = False
+
+
+def from_url(url, db=None, **kwargs):
+    """
+    Returns an active Redis client generated from the given database URL.
+
+    Will attempt to extract the database id from the path url fragment, if
+    none is provided.
+    """
+    from redis.client import Redis
+    return Redis.from_url(url, db, **kwargs)
+
+
+@contextmanager
+def pipeline(redis_obj):
+    p = redis_obj.pipeline()
+    yield p
+    p.execute()
+
+
+class dummy(object):
+    """
+    Instances of this class can be used as an attribute container.
+    """
+    pass
+
+
+def nativestr(x):
+    "The str of a reply that may be bytes"
+    return x if isinstance(x, str) else x.decode('utf-8', 'replace')
+
+
+def b(x):
+    return x.encode('latin-1') if isinstance(x, str) else x
