@@ -87,6 +87,7 @@ class ProxyConnection(object):
         self.upstream = upstream
         self.blackholed = blackholed
         self.connecting = upstream is not None
+        self.connect_deadline = None
         self.pending = {UP: collections.deque(), DOWN: collections.deque()}
         self.eof = {UP: False, DOWN: False}
         self.bytes = {UP: 0, DOWN: 0}
@@ -94,9 +95,6 @@ class ProxyConnection(object):
         self.blocked = set()
         self.closed = False
         self.close_reason = None
-
-    def source(self, direction):
-        return self.client if direction == UP else self.upstream
 
     def target(self, direction):
         return self.upstream if direction == UP else self.client
@@ -131,6 +129,7 @@ class FaultProxy(object):
         self._garbage = None
         self._calls = collections.deque()
         self._stopping = False
+        self._crash = None
         self._thread = None
         self._listener = None
         self._sel = None
@@ -169,6 +168,8 @@ class FaultProxy(object):
         self._wake()
         self._thread.join(_CALL_TIMEOUT)
         self._thread = None
+        if self._crash is not None:
+            raise RuntimeError('fault proxy loop crashed') from self._crash
 
     def __enter__(self):
         return self.start()
@@ -252,6 +253,14 @@ class FaultProxy(object):
     def live(self):
         return len(self._conns)
 
+    def stats(self):
+        """Consistent counters, read between two loop iterations."""
+        return self._call(lambda: {
+            'accepted': self.accepted, 'live': len(self._conns),
+            'closed': len(self.closed_connections),
+            'upstream_failures': self.upstream_failures,
+            'bytes_up': self.bytes_up, 'bytes_down': self.bytes_down})
+
     # ---- loop ------------------------------------------------------------
 
     def _wake(self):
@@ -278,7 +287,8 @@ class FaultProxy(object):
         self._calls.append(call)
         self._wake()
         if not done.wait(_CALL_TIMEOUT):
-            raise RuntimeError('fault proxy loop did not answer')
+            raise RuntimeError('fault proxy loop did not answer') \
+                from self._crash
         if 'error' in box:
             raise box['error']
         return box.get('value')
@@ -292,6 +302,8 @@ class FaultProxy(object):
                 while self._calls:
                     self._calls.popleft()()
                 self._flush_all()
+        except BaseException as exc:
+            self._crash = exc  # re-raised by stop(), so a bug cannot hide
         finally:
             for conn in list(self._conns):
                 self._close(conn, 'proxy stopped')

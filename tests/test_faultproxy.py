@@ -104,7 +104,8 @@ def _free_port():
 class LocalServer(object):
     """A throwaway redis-server, until tests/servers.py provides one."""
 
-    def __init__(self):
+    def __init__(self, debug=True):
+        self.debug = debug
         self.host = '127.0.0.1'
         self.port = _free_port()
         self.dir = tempfile.mkdtemp(prefix='faultproxy-')
@@ -118,7 +119,7 @@ class LocalServer(object):
         self.proc = subprocess.Popen(
             ['redis-server', '--port', str(self.port), '--bind', self.host,
              '--save', '', '--appendonly', 'no', '--dir', self.dir,
-             '--enable-debug-command', 'yes'],
+             '--enable-debug-command', 'yes' if self.debug else 'no'],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         def answers():
@@ -181,8 +182,10 @@ def test_passthrough_ping(proxy):
         assert proxy.accepted == 1
         assert len(proxy.connections) == 1
     assert wait_until(lambda: proxy.live == 0)
-    assert proxy.bytes_down == len(b'+PONG\r\n') + len(b'$100000\r\n') + 100002
-    assert proxy.bytes_up > 100000
+    stats = proxy.stats()
+    assert stats['bytes_down'] == len(b'+PONG\r\n$100000\r\n') + 100002
+    assert stats['bytes_up'] > 100000
+    assert (stats['accepted'], stats['live'], stats['closed']) == (1, 0, 1)
     assert proxy.closed_connections[0].close_reason == 'client closed'
 
 
@@ -242,6 +245,16 @@ def test_delay(proxy):
         assert time.monotonic() - start >= 0.3
         proxy.delay('down', 0)
         assert c.command('PING') == b'PONG'
+
+
+def test_delay_up(proxy, direct):
+    with connect(proxy) as c:
+        proxy.delay('up', 0.5)
+        start = time.monotonic()
+        c.send('INCR', 'k')
+        assert direct.command('GET', 'k') is None  # still held by the proxy
+        assert c.read_reply() == 1
+        assert time.monotonic() - start >= 0.5
 
 
 def test_bad_direction(proxy):
@@ -331,6 +344,17 @@ def test_proxy_blackhole_mode(proxy, direct):
         assert c.command('PING') == b'PONG'
 
 
+def test_upstream_connect_timeout():
+    with BlackholeListener() as hole:
+        with FaultProxy(hole.host, hole.port, connect_timeout=0.3) as p:
+            with connect(p) as c:
+                c.send('PING')
+                assert c.read_until_closed() == b''
+            assert p.upstream_failures == 1
+            assert p.closed_connections[0].close_reason == \
+                'upstream connect timeout'
+
+
 # ---- garbage ----------------------------------------------------------------
 
 def test_garbage_keeps_connection(proxy):
@@ -377,6 +401,15 @@ def test_debug_sleep(server, proxy):
         c.sock.settimeout(3)
         assert c.read_reply() == b'PONG'
         assert sleep.wait() == b'OK'
+
+
+def test_debug_sleep_needs_debug_enabled():
+    srv = LocalServer(debug=False).start()
+    try:
+        with pytest.raises(RuntimeError, match='DEBUG'):
+            debug_sleep(srv.host, srv.port, 0.5)
+    finally:
+        srv.stop()
 
 
 def test_kill_and_restart():
