@@ -199,11 +199,13 @@ class FaultProxy(object):
 
     def stall(self, direction):
         """Hold every byte going `direction` until release(direction)."""
-        self._call(self._stalled.__setitem__, _check_direction(direction), True)
+        self._call(self._stalled.__setitem__, _check_direction(direction),
+                   True)
 
     def release(self, direction):
         """Stop stalling `direction` and deliver what was held."""
-        self._call(self._stalled.__setitem__, _check_direction(direction), False)
+        self._call(self._stalled.__setitem__, _check_direction(direction),
+                   False)
 
     def delay(self, direction, seconds):
         """Deliver each chunk read from now on `seconds` after it arrived."""

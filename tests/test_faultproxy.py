@@ -3,7 +3,6 @@
 A tiny RESP client lives here so these tests do not depend on the client
 library they are meant to test later.
 """
-import os
 import select
 import shutil
 import socket
@@ -81,7 +80,9 @@ class RawClient(object):
             self.buf += data
 
     def has_data(self, wait):
-        return bool(self.buf) or bool(select.select([self.sock], [], [], wait)[0])
+        if self.buf:
+            return True
+        return bool(select.select([self.sock], [], [], wait)[0])
 
     def close(self):
         self.sock.close()
