@@ -4,10 +4,7 @@ A tiny RESP client lives here so these tests do not depend on the client
 library they are meant to test later.
 """
 import select
-import shutil
 import socket
-import subprocess
-import tempfile
 import time
 
 import pytest
@@ -15,6 +12,7 @@ import pytest
 from faultproxy import (BlackholeListener, FaultProxy, ServerSleep,
                         debug_sleep, kill_server, pause_clients,
                         require_loopback, restart_server, wait_until)
+from servers import RedisServer
 
 
 # ---- a raw RESP client ------------------------------------------------------
@@ -94,67 +92,13 @@ class RawClient(object):
         self.close()
 
 
-# ---- a redis-server of our own ----------------------------------------------
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class LocalServer(object):
-    """A throwaway redis-server, until tests/servers.py provides one."""
-
-    def __init__(self, debug=True):
-        self.debug = debug
-        self.host = '127.0.0.1'
-        self.port = _free_port()
-        self.dir = tempfile.mkdtemp(prefix='faultproxy-')
-        self.proc = None
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ['redis-server', '--port', str(self.port), '--bind', self.host,
-             '--save', '', '--appendonly', 'no', '--dir', self.dir,
-             '--enable-debug-command', 'yes' if self.debug else 'no'],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-        def answers():
-            try:
-                with RawClient(self.host, self.port, timeout=0.5) as c:
-                    return c.command('PING') == b'PONG'
-            except OSError:
-                return False
-        assert wait_until(answers, timeout=10), 'redis-server did not start'
-        return self
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait(5)
-
-    def restart(self):
-        if self.proc.poll() is None:
-            self.kill()
-        return self.start()
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __repr__(self):
-        return '<LocalServer %s:%d>' % (self.host, self.port)
-
+# ---- fixtures ----------------------------------------------------------------
 
 @pytest.fixture(scope='module')
 def server():
-    srv = LocalServer().start()
-    yield srv
-    srv.stop()
+    # A server of our own: these tests kill, pause and put it to sleep.
+    with RedisServer() as srv:
+        yield srv
 
 
 @pytest.fixture
@@ -405,29 +349,35 @@ def test_debug_sleep(server, proxy):
 
 
 def test_debug_sleep_needs_debug_enabled():
-    srv = LocalServer(debug=False).start()
-    try:
+    with RedisServer(extra_args=('--enable-debug-command', 'no')) as srv:
         with pytest.raises(RuntimeError, match='DEBUG'):
             debug_sleep(srv.host, srv.port, 0.5)
-    finally:
-        srv.stop()
 
 
-def test_kill_and_restart():
-    srv = LocalServer().start()
-    try:
-        with FaultProxy(srv.host, srv.port) as p:
-            with connect(p) as c:
-                assert c.command('PING') == b'PONG'
-                kill_server(srv.pid)
-                assert c.read_until_closed() == b''
-            with connect(p) as c:  # upstream refuses: the proxy hangs up
-                assert c.read_until_closed() == b''
-            assert p.upstream_failures == 1
-            restart_server(srv)
-            with connect(p) as c:
-                assert c.command('PING') == b'PONG'
-    finally:
-        srv.stop()
+def _kill_and_restart(srv, kill):
+    with FaultProxy(srv.host, srv.port) as p:
+        with connect(p) as c:
+            assert c.command('PING') == b'PONG'
+            kill()
+            assert c.read_until_closed() == b''
+        with connect(p) as c:  # upstream refuses: the proxy hangs up
+            assert c.read_until_closed() == b''
+        assert p.upstream_failures == 1
+        restart_server(srv)
+        with connect(p) as c:
+            assert c.command('PING') == b'PONG'
+
+
+def test_kill_server_handle_and_restart():
+    with RedisServer() as srv:
+        _kill_and_restart(srv, lambda: kill_server(srv))
+
+
+def test_kill_server_pid_and_restart():
+    with RedisServer() as srv:
+        _kill_and_restart(srv, lambda: kill_server(srv.pid))
+
+
+def test_restart_needs_a_server():
     with pytest.raises(TypeError):
         restart_server(12345)
