@@ -31,28 +31,22 @@ BLOCKING_COMMANDS = frozenset(('BLPOP', 'BRPOP', 'BRPOPLPUSH'))
 
 
 class StrictRedis(CoreCommands):
-    """
-    Implementation of the Redis protocol.
+    """A client for one Redis server (or one database of it).
 
-    This abstract class provides a Python interface to all Redis commands
-    and an implementation of the Redis protocol.
-
-    Connection and Pipeline derive from this, implementing how
-    the commands are sent and received to the Redis server
+    Commands are methods named after them; each takes a connection from
+    ``connection_pool``, sends, reads, converts the reply through
+    ``RESPONSE_CALLBACKS`` and gives the connection back.
     """
     RESPONSE_CALLBACKS = RESPONSE_CALLBACKS
 
     @classmethod
     def from_url(cls, url, db=None, **kwargs):
-        """
-        Return a Redis client object configured from the given URL:
-        ``redis://[:password]@localhost:6379/0``,
-        ``rediss://[:password]@localhost:6379/0`` (TLS) or
-        ``unix://[:password]@/path/to/socket.sock?db=0``.
+        """A client configured by a URL: ``redis://[:password]@host:port/db``,
+        ``rediss://...`` for TLS or ``unix://[:password]@/path.sock?db=N``.
 
-        The db is taken from the ``db`` querystring option, then the path,
-        then the ``db`` argument. Other keyword arguments are passed on to
-        the ConnectionPool and override the URL's options.
+        The database comes from the ``db`` query option, else the path, else
+        the ``db`` argument. Keyword arguments go to the ConnectionPool and
+        win over the URL's options.
         """
         connection_pool = ConnectionPool.from_url(url, db=db, **kwargs)
         return cls(connection_pool=connection_pool)
@@ -126,13 +120,9 @@ class StrictRedis(CoreCommands):
         self.response_callbacks[command] = callback
 
     def pipeline(self, transaction=True, shard_hint=None):
-        """
-        Return a new pipeline object that can queue multiple commands for
-        later execution. ``transaction`` indicates whether all commands
-        should be executed atomically. Apart from making a group of operations
-        atomic, pipelines are useful for reducing the back-and-forth overhead
-        between the client and server.
-        """
+        """A pipeline that buffers commands and sends them in one round
+        trip at ``execute()``; with ``transaction`` they run as one
+        MULTI/EXEC block."""
         return StrictPipeline(
             self.connection_pool,
             self.response_callbacks,
@@ -140,11 +130,12 @@ class StrictRedis(CoreCommands):
             shard_hint)
 
     def transaction(self, func, *watches, **kwargs):
-        """
-        Convenience method for executing the callable `func` as a transaction
-        while watching all keys specified in `watches`. The 'func' callable
-        should expect a single argument which is a Pipeline object.
-        """
+        """Run ``func(pipe)`` and execute the pipeline while WATCHing
+        ``watches``, again and again until no watched key changed under it.
+
+        Returns what execute() returned, or what ``func`` returned when
+        ``value_from_callable`` is true; ``watch_delay`` seconds pass between
+        tries."""
         shard_hint = kwargs.pop('shard_hint', None)
         value_from_callable = kwargs.pop('value_from_callable', False)
         watch_delay = kwargs.pop('watch_delay', None)
@@ -163,16 +154,13 @@ class StrictRedis(CoreCommands):
 
     def lock(self, name, timeout=None, sleep=0.1, blocking_timeout=None,
              lock_class=None, thread_local=True):
-        """
-        Return a new Lock object using key ``name`` that mimics
-        the behavior of threading.Lock.
+        """A Lock on key ``name`` that behaves like threading.Lock.
 
-        ``timeout`` is the lock's lifetime in seconds (None: until released);
-        ``sleep`` the pause between tries to acquire it; ``blocking_timeout``
-        the most seconds to spend acquiring it (None: no limit).
-        ``lock_class`` forces a class (Lock or LuaLock); by default LuaLock
-        is used when the server runs Lua scripts. ``thread_local`` keeps the
-        lock's token per thread.
+        ``timeout``: seconds the lock lives (None: until released);
+        ``sleep``: seconds between tries while blocking; ``blocking_timeout``:
+        most seconds to try (None: no limit); ``lock_class``: Lock or LuaLock,
+        by default LuaLock when the server runs Lua; ``thread_local``: keep
+        the lock's token per thread.
         """
         from redis.lock import Lock, LuaLock
         if lock_class is None:
@@ -190,20 +178,12 @@ class StrictRedis(CoreCommands):
                           thread_local=thread_local)
 
     def pubsub(self, **kwargs):
-        """
-        Return a Publish/Subscribe object. With this object, you can
-        subscribe to channels and listen for messages that get published to
-        them.
-        """
+        "A PubSub object that subscribes to channels and reads their messages"
         return PubSub(self.connection_pool, **kwargs)
 
     def register_script(self, script):
-        """
-        Register a LUA ``script`` specifying the ``keys`` it will touch.
-        Returns a Script object that is callable and hides the complexity of
-        deal with scripts, keys, and shas. This is the preferred way to work
-        with LUA scripts.
-        """
+        """A callable Script for the Lua source ``script``: it runs by SHA
+        and loads itself when the server does not know it."""
         return Script(self, script)
 
     # COMMAND EXECUTION AND PROTOCOL PARSING
@@ -271,23 +251,17 @@ class StrictRedis(CoreCommands):
 
 
 class Redis(StrictRedis):
-    """
-    Provides backwards compatibility with older versions of redis-py that
-    changed arguments to some commands to be more Pythonic, sane, or by
-    accident.
+    """StrictRedis with the argument orders of older redis-py releases:
+    ``setex(name, value, time)``, ``lrem(name, value, num=0)`` and
+    ``zadd(name, name1, score1, ...)``, kept for code written against them.
     """
 
-    # Overridden callbacks
     RESPONSE_CALLBACKS = LEGACY_RESPONSE_CALLBACKS
 
     def pipeline(self, transaction=True, shard_hint=None):
-        """
-        Return a new pipeline object that can queue multiple commands for
-        later execution. ``transaction`` indicates whether all commands
-        should be executed atomically. Apart from making a group of operations
-        atomic, pipelines are useful for reducing the back-and-forth overhead
-        between the client and server.
-        """
+        """A pipeline that buffers commands and sends them in one round
+        trip at ``execute()``; with ``transaction`` they run as one
+        MULTI/EXEC block."""
         return Pipeline(
             self.connection_pool,
             self.response_callbacks,
@@ -295,47 +269,20 @@ class Redis(StrictRedis):
             shard_hint)
 
     def setex(self, name, value, time):
-        """
-        Set the value of key ``name`` to ``value`` that expires in ``time``
-        seconds. ``time`` can be represented by an integer or a Python
-        timedelta object.
-        """
+        "Set ``name`` to ``value`` expiring in ``time`` seconds (int or timedelta)"
         if isinstance(time, datetime.timedelta):
             time = time.seconds + time.days * 24 * 3600
         return self.execute_command('SETEX', name, time, value)
 
     def lrem(self, name, value, num=0):
-        """
-        Remove the first ``num`` occurrences of elements equal to ``value``
-        from the list stored at ``name``.
-
-        The ``num`` argument influences the operation in the following ways:
-            num > 0: Remove elements equal to value moving from head to tail.
-            num < 0: Remove elements equal to value moving from tail to head.
-            num = 0: Remove all elements equal to value.
-        """
+        """Remove ``num`` occurrences of ``value`` from list ``name``: from
+        the head when num > 0, from the tail when num < 0, all when 0."""
         return self.execute_command('LREM', name, num, value)
 
     def zadd(self, name, *args, **kwargs):
-        """
-        NOTE: The order of arguments differs from that of the official ZADD
-        command. For backwards compatability, this method accepts arguments
-        in the form of name1, score1, name2, score2, while the official Redis
-        documents expects score1, name1, score2, name2.
-
-        If you're looking to use the standard syntax, consider using the
-        StrictRedis class. See the API Reference section of the docs for more
-        information.
-
-        Set any number of element-name, score pairs to the key ``name``. Pairs
-        can be specified in two ways:
-
-        As *args, in the form of: name1, score1, name2, score2, ...
-        or as **kwargs, in the form of: name1=score1, name2=score2, ...
-
-        The following example would add four values to the 'my-key' key:
-        redis.zadd('my-key', 'name1', 1.1, 'name2', 2.2, name3=3.3, name4=4.4)
-        """
+        """Add members with scores to sorted set ``name``, given as
+        ``name1, score1, name2, score2, ...`` (member first, unlike the Redis
+        command and StrictRedis.zadd) or as ``name1=score1`` keywords."""
         pieces = []
         if args:
             if len(args) % 2 != 0:
@@ -351,11 +298,9 @@ class Redis(StrictRedis):
 
 
 class StrictPipeline(BasePipeline, StrictRedis):
-    "Pipeline for the StrictRedis class"
-    pass
+    "A pipeline with StrictRedis' commands"
 
 
 class Pipeline(BasePipeline, Redis):
-    "Pipeline for the Redis class"
-    pass
+    "A pipeline with the legacy Redis class' commands"
 

@@ -115,15 +115,14 @@ class ConnectionPool(object):
 
     @classmethod
     def from_url(cls, url, db=None, decode_components=False, **kwargs):
-        """
-        Return a connection pool configured from the given URL:
-        ``redis://[:password]@localhost:6379/0``,
-        ``rediss://[:password]@localhost:6379/0`` (TLS) or
-        ``unix://[:password]@/path/to/socket.sock?db=0``.
+        """A pool configured by a URL: ``redis://[:password]@host:port/db``,
+        ``rediss://...`` for TLS or ``unix://[:password]@/path.sock?db=N``.
 
-        The db is taken from the ``db`` querystring option, then the path,
-        then the ``db`` argument. Querystring options are typed (see
-        URL_QUERY_ARGUMENT_PARSERS); keyword arguments override them.
+        The database comes from the ``db`` query option, else the path, else
+        the ``db`` argument. Query options are typed (see
+        URL_QUERY_ARGUMENT_PARSERS; a bad value raises ValueError naming
+        it); keyword arguments win over the URL's options.
+        ``decode_components`` percent-decodes host, password and path.
         """
         url_options = parse_url(url, db, decode_components)
         url_options.update(kwargs)
@@ -139,16 +138,9 @@ class ConnectionPool(object):
 
     def __init__(self, connection_class=None, max_connections=None,
                  **connection_kwargs):
-        """
-        Create a connection pool. If max_connections is set, then this
-        object raises redis.ConnectionError when the pool's limit is reached.
-
-        By default, TCP connections are created unless connection_class is
-        specified. Use redis.UnixDomainSocketConnection for unix sockets.
-
-        Any additional keyword arguments are passed to the constructor of
-        connection_class.
-        """
+        """Connections of ``connection_class`` (a TCP Connection by
+        default), built with ``connection_kwargs``; past ``max_connections``
+        open at once, ConnectionError('Too many connections')."""
         if connection_class is None:
             from redis.connection import Connection
             connection_class = Connection
@@ -260,25 +252,13 @@ class ConnectionPool(object):
 
 
 class BlockingConnectionPool(ConnectionPool):
-    """
-    Thread-safe blocking connection pool::
+    """A pool of at most ``max_connections`` (50) connections where a caller
+    who finds all of them in use waits up to ``timeout`` seconds (None:
+    forever) for one to come back, then gets ConnectionError.
 
-        >>> from redis.client import Redis
-        >>> client = Redis(connection_pool=BlockingConnectionPool())
+    ``queue_class`` holds the idle connections (LIFO: the warmest first).
 
-    It performs the same function as the default ConnectionPool, in that
-    it maintains a pool of reusable connections that can be shared by
-    multiple redis clients (safely across threads if required).
-
-    The difference is that, in the event that a client tries to get a
-    connection from the pool when all of connections are in use, rather than
-    raising a ConnectionError (as the default ConnectionPool does), it
-    makes the client wait ("blocks") for a specified number of seconds until
-    a connection becomes available.
-
-    Use ``max_connections`` to increase / decrease the pool size and
-    ``timeout`` to set how many seconds to wait for a connection before
-    raising ConnectionError (None waits forever).
+    >>> client = StrictRedis(connection_pool=BlockingConnectionPool())
     """
 
     def __init__(self, max_connections=50, timeout=20,
@@ -311,10 +291,7 @@ class BlockingConnectionPool(ConnectionPool):
         return connection
 
     def get_connection(self, command_name, *keys, **options):
-        """
-        Get a connection, blocking for ``self.timeout`` until a connection
-        is available from the pool.
-        """
+        "Take a connection, waiting up to ``timeout`` for one to be free"
         if self.pid != _pid[0]:
             self._checkpid()
         try:
