@@ -1,5 +1,73 @@
 """Commands on hashes: HSET, HGETALL, HINCRBY, ..."""
+from redis.exceptions import DataError
+from redis.replies import list_or_args
 
 
 class HashCommands(object):
     """Commands on hashes: HSET, HGETALL, HINCRBY, ..."""
+
+    def hdel(self, name, *keys):
+        "Delete the fields ``keys`` from hash ``name``; the number deleted"
+        return self.execute_command('HDEL', name, *keys)
+
+    def hexists(self, name, key):
+        "True if the field ``key`` exists in hash ``name``"
+        return self.execute_command('HEXISTS', name, key)
+
+    def hget(self, name, key):
+        "The value of field ``key`` in hash ``name``, or None"
+        return self.execute_command('HGET', name, key)
+
+    def hgetall(self, name):
+        "The hash ``name`` as a dict of field -> value"
+        return self.execute_command('HGETALL', name)
+
+    def hincrby(self, name, key, amount=1):
+        "Add the integer ``amount`` to field ``key`` of ``name``; the new value"
+        return self.execute_command('HINCRBY', name, key, amount)
+
+    def hincrbyfloat(self, name, key, amount=1.0):
+        "Add the float ``amount`` to field ``key`` of ``name``; the new value"
+        return self.execute_command('HINCRBYFLOAT', name, key, amount)
+
+    def hkeys(self, name):
+        "The list of field names of hash ``name``"
+        return self.execute_command('HKEYS', name)
+
+    def hlen(self, name):
+        "The number of fields in hash ``name``"
+        return self.execute_command('HLEN', name)
+
+    def hset(self, name, key, value):
+        "Set field ``key`` of ``name`` to ``value``; 1 if the field is new"
+        return self.execute_command('HSET', name, key, value)
+
+    def hsetnx(self, name, key, value):
+        "Set field ``key`` of ``name`` only if it is absent; True if it was"
+        return self.execute_command('HSETNX', name, key, value)
+
+    def hmset(self, name, mapping):
+        "Set the fields of hash ``name`` from the dict ``mapping``"
+        if not mapping:
+            raise DataError("'hmset' with 'mapping' of length 0")
+        pieces = []
+        for field, value in mapping.items():
+            pieces.append(field)
+            pieces.append(value)
+        return self.execute_command('HMSET', name, *pieces)
+
+    def hmget(self, name, keys, *args):
+        """The values of the fields ``keys`` of hash ``name``, in order
+        (None where absent); ``keys`` is a list or the first of the fields
+        given as separate arguments."""
+        fields = list_or_args(keys, args)
+        return self.execute_command('HMGET', name, *fields)
+
+    def hvals(self, name):
+        "The list of values of hash ``name``"
+        return self.execute_command('HVALS', name)
+
+    def hstrlen(self, name, key):
+        "The length of the value of field ``key`` of hash ``name``"
+        return self.execute_command('HSTRLEN', name, key)
+

@@ -3,3 +3,19 @@
 
 class PubSubCommands(object):
     """Publishing and PUBSUB introspection; subscribing lives in redis.pubsub."""
+
+    def publish(self, channel, message):
+        "Send ``message`` on ``channel``; the number of clients that got it"
+        return self.execute_command('PUBLISH', channel, message)
+
+    def pubsub_channels(self, pattern='*'):
+        "The channels with subscribers whose names match ``pattern``"
+        return self.execute_command('PUBSUB CHANNELS', pattern)
+
+    def pubsub_numpat(self):
+        "The number of pattern subscriptions of all clients"
+        return self.execute_command('PUBSUB NUMPAT')
+
+    def pubsub_numsub(self, *args):
+        "A list of (channel, subscriber count) tuples for the channels ``args``"
+        return self.execute_command('PUBSUB NUMSUB', *args)
