@@ -191,18 +191,22 @@ class StrictRedis(CoreCommands):
         """Execute a command and return a parsed response.
 
         A command is sent again, once, on a fresh connection only when it
-        cannot have run: connecting or sending failed. A failure after it
-        was sent raises, since the server may have run it; the exception is
-        ``retry_on_timeout=True``, which re-sends after a read timeout as
+        cannot have run: sending it over a pooled connection failed with a
+        connection error (the server never got it whole). A failure after
+        it was sent raises, since the server may have run it; the exception
+        is ``retry_on_timeout=True``, which re-sends after a read timeout as
         2.10.6 did.
         """
         pool = self.connection_pool
         command_name = args[0]
         connection = pool.get_connection(command_name, **options)
         try:
+            was_connected = connection._sock is not None
             try:
                 connection.send_command(*args)
-            except (ConnectionError, TimeoutError):
+            except ConnectionError:
+                if not was_connected:
+                    raise
                 connection.disconnect()
                 connection.send_command(*args)
             try:
@@ -218,6 +222,14 @@ class StrictRedis(CoreCommands):
                 connection.send_command(*args)
                 return self.parse_response(connection, command_name,
                                            **options)
+        except ResponseError:
+            # an error reply was read whole: the connection is in step
+            raise
+        except BaseException:
+            # Anything else (KeyboardInterrupt between send and read, a
+            # failing callback) may leave a reply unread on the socket.
+            connection.disconnect()
+            raise
         finally:
             pool.release(connection)
 

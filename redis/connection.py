@@ -15,7 +15,7 @@ from redis.exceptions import (
     InvalidResponse, RedisError, ResponseError, TimeoutError, error_from_reply,
 )
 from redis.resp import (  # noqa: F401 (re-exported: 2.10.6 names)
-    Encoder, Token, Reader as PythonReader, pack_command as _pack_command,
+    MAX_BULK_LENGTH, Encoder, Token, Reader as PythonReader, pack_command as _pack_command,
     pack_commands as _pack_commands,
 )
 from redis.utils import HIREDIS_AVAILABLE, nativestr
@@ -39,6 +39,21 @@ SERVER_CLOSED_CONNECTION_ERROR = "Connection closed by server."
 _POLL = getattr(select, 'poll', None)
 _POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
                 | getattr(select, 'POLLERR', 0) | getattr(select, 'POLLHUP', 0))
+
+
+def check_reply_header(data):
+    """Raise InvalidResponse when ``data`` starts with a bulk or array
+    header whose length no server sends (hiredis would wait for it)."""
+    if data[:1] in (b'$', b'*'):
+        end = data.find(b'\r\n', 1, 24)
+        if end > 0:
+            try:
+                length = int(data[1:end])
+            except ValueError:
+                return
+            if length > MAX_BULK_LENGTH:
+                raise InvalidResponse(
+                    'Protocol error: length %d out of range' % length)
 
 
 class BaseParser(object):
@@ -126,12 +141,21 @@ class SocketParser(BaseParser):
         if response is False:
             recv = self._recv
             size = self.socket_read_size
-            while response is False:
-                data = recv(size)
-                if not data:
-                    raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-                reader.feed(data)
-                response = reader.gets()
+            data = recv(size)
+            if not data:
+                raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+            reader.feed(data)
+            response = reader.gets()
+            if response is False:
+                # A reply spread over several reads: make sure its header is
+                # not an absurd length we would wait for forever.
+                check_reply_header(data)
+                while response is False:
+                    data = recv(size)
+                    if not data:
+                        raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+                    reader.feed(data)
+                    response = reader.gets()
         return response
 
 

@@ -214,6 +214,8 @@ class Reader(object):
             if len(self._buf) - self._pos + self._avail < self._need:
                 return False
             self._fill()
+        elif self._pos >= len(self._buf):
+            return False
         buf = self._buf
         pos = self._pos
         stack = self._stack
