@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from faultproxy import (BlackholeListener, FaultProxy, ServerSleep,
-                        debug_sleep, kill_server, pause_clients,
-                        require_loopback, restart_server, wait_until)
+from faultcontrol import (BlackholeListener, ServerSleep, debug_sleep,
+                          kill_server, pause_clients, restart_server)
+from faultproxy import FaultProxy, require_loopback, wait_until
 from servers import RedisServer
 
 

@@ -20,7 +20,8 @@ from redis.exceptions import (
     ConnectionError, InvalidResponse, ResponseError, TimeoutError,
 )
 
-from faultproxy import BlackholeListener, FaultProxy, debug_sleep, wait_until
+from faultcontrol import BlackholeListener, debug_sleep
+from faultproxy import FaultProxy, wait_until
 
 
 def client_count(server, name=None):
