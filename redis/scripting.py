@@ -1,5 +1,40 @@
-"""Script objects: Lua scripts run by their SHA. (Being written.)"""
+"""Script objects: Lua scripts run by their SHA1, loaded when missing."""
+import hashlib
+
+from redis.exceptions import NoScriptError
+from redis.pipeline import BasePipeline
+from redis.utils import nativestr
 
 
 class Script(object):
-    pass
+    "An executable LUA script object returned by ``register_script``"
+
+    def __init__(self, registered_client, script):
+        self.registered_client = registered_client
+        self.script = script
+        # The server hashes the bytes it receives, so hash what the client's
+        # encoder will send.
+        if isinstance(script, str):
+            encoder = registered_client.connection_pool.get_encoder()
+            script = encoder.encode(script)
+        self.sha = hashlib.sha1(script).hexdigest()
+
+    def __repr__(self):
+        return '%s<sha=%s>' % (type(self).__name__, self.sha)
+
+    def __call__(self, keys=[], args=[], client=None):
+        "Execute the script, passing any required ``args``"
+        if client is None:
+            client = self.registered_client
+        args = tuple(keys) + tuple(args)
+        if isinstance(client, BasePipeline):
+            # the pipeline loads its scripts right before it executes
+            client.scripts.add(self)
+            return client.evalsha(self.sha, len(keys), *args)
+        try:
+            return client.evalsha(self.sha, len(keys), *args)
+        except NoScriptError:
+            # a flushed script cache, or another server than the one that
+            # saw it last: load it there and try once more
+            self.sha = nativestr(client.script_load(self.script))
+            return client.evalsha(self.sha, len(keys), *args)
