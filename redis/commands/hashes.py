@@ -23,7 +23,7 @@ class HashCommands(object):
         return self.execute_command('HGETALL', name)
 
     def hincrby(self, name, key, amount=1):
-        "Add the integer ``amount`` to field ``key`` of ``name``; the new value"
+        "Add the integer ``amount`` to field ``key`` of ``name``; new value"
         return self.execute_command('HINCRBY', name, key, amount)
 
     def hincrbyfloat(self, name, key, amount=1.0):
@@ -43,7 +43,7 @@ class HashCommands(object):
         return self.execute_command('HSET', name, key, value)
 
     def hsetnx(self, name, key, value):
-        "Set field ``key`` of ``name`` only if it is absent; True if it was"
+        "Set field ``key`` of ``name`` unless it exists; 1 if set, else 0"
         return self.execute_command('HSETNX', name, key, value)
 
     def hmset(self, name, mapping):

@@ -2,7 +2,7 @@
 
 
 class PubSubCommands(object):
-    """Publishing and PUBSUB introspection; subscribing lives in redis.pubsub."""
+    "Publishing and PUBSUB introspection; subscribing lives in redis.pubsub"
 
     def publish(self, channel, message):
         "Send ``message`` on ``channel``; the number of clients that got it"
@@ -17,5 +17,5 @@ class PubSubCommands(object):
         return self.execute_command('PUBSUB NUMPAT')
 
     def pubsub_numsub(self, *args):
-        "A list of (channel, subscriber count) tuples for the channels ``args``"
+        "A list of (channel, number of subscribers) tuples for ``args``"
         return self.execute_command('PUBSUB NUMSUB', *args)

@@ -3,7 +3,7 @@ from redis.exceptions import ConnectionError, RedisError
 
 
 class ServerCommands(object):
-    """Server and connection commands: PING, INFO, CONFIG, CLIENT, SLOWLOG, ..."""
+    "Server and connection commands: PING, INFO, CONFIG, CLIENT, SLOWLOG, ..."
 
     def bgrewriteaof(self):
         "Start rewriting the append-only file in the background"

@@ -143,7 +143,7 @@ class SortedSetCommands(object):
                                     score_cast_func=score_cast_func)
 
     def zrevrank(self, name, value):
-        "The 0-based rank of ``value`` in ``name`` by descending score, or None"
+        "The 0-based rank of ``value`` in ``name``, highest first, or None"
         return self.execute_command('ZREVRANK', name, value)
 
     def zscore(self, name, value):
