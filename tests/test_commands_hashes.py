@@ -90,7 +90,7 @@ def test_hdel(r):
     same(r.hdel('h', 'a'), 1)
     same(r.hdel('h', 'b', 'c', 'x'), 2)
     same(r.hdel('h', 'a'), 0)
-    same(r.exists('h'), 0)
+    same(r.exists('h'), False)
 
 
 def test_hexists(r):

@@ -243,7 +243,7 @@ def test_zrem(r):
     same(r.zrem('z', 'a'), 1)
     same(r.zrem('z', 'b', 'c', 'x'), 2)
     same(r.zrem('z', 'a'), 0)
-    same(r.exists('z'), 0)
+    same(r.exists('z'), False)
 
 
 def test_zremrangebylex(r):
@@ -314,4 +314,4 @@ def test_zunionstore_bad_aggregate_is_a_response_error(three):
 
 def test_zunionstore_of_missing_keys(r):
     same(r.zunionstore('d', ['x', 'y']), 0)
-    same(r.exists('d'), 0)
+    same(r.exists('d'), False)
