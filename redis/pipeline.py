@@ -211,15 +211,22 @@ class BasePipeline(object):
                                                  script.script))
 
     def _send(self, conn, packed, transaction):
-        # Connecting separately from sending tells "nothing left" apart
-        # from "some of it may have left".
-        try:
-            conn.connect()
-        except (ConnectionError, TimeoutError):
-            conn.disconnect()
-            if self.watching:
+        if self.watching:
+            # A connection the server closed (restart, CLIENT KILL, idle
+            # timeout) has lost its WATCH: say so before sending anything.
+            check = getattr(conn, 'is_idle_and_healthy', None)
+            if getattr(conn, '_sock', None) is None or \
+                    (check is not None and not check()):
+                conn.disconnect()
                 raise WatchError(WATCH_LOST_MESSAGE)
-            conn.connect()
+        else:
+            # Connecting separately from sending tells "nothing left" apart
+            # from "some of it may have left": only the first is retried.
+            try:
+                conn.connect()
+            except (ConnectionError, TimeoutError):
+                conn.disconnect()
+                conn.connect()
         try:
             conn.send_packed_command(packed)
         except (ConnectionError, TimeoutError):
@@ -245,12 +252,16 @@ class BasePipeline(object):
         applied), and a changed watched key raises WatchError.
 
         Connection errors: the batch is sent again once, on a fresh
-        connection, only when it cannot have run: connecting failed, or
-        sending a transaction failed (its EXEC never arrived whole). A
-        non-transactional batch whose send failed, and any batch whose
-        replies could not be read, raise the ConnectionError or TimeoutError
-        since some of it may have run. While keys are watched, a failure
-        before the batch was sent raises WatchError (the WATCH is lost).
+        connection, only when it cannot have run: connecting failed (nothing
+        was sent), or sending a transaction failed (its EXEC never arrived
+        whole, so the server ran none of it). A non-transactional batch
+        whose send failed, and any batch whose replies could not be read,
+        raise the ConnectionError or TimeoutError: some or all of it may
+        have run, and only the caller can decide whether to run it again.
+        While keys are watched, a connection found closed before sending,
+        or a failed send, raises WatchError (the server forgot the WATCH,
+        nothing ran); a failure after the batch was sent still raises the
+        ConnectionError, since EXEC may have run.
 
         The pipeline is reset afterwards, whatever happens.
         """
@@ -294,9 +305,13 @@ class BasePipeline(object):
                 errors.append((i, e))
         try:
             response = read()
-        except ExecAbortError as e:
-            if not errors:
+        except ResponseError as exec_error:
+            if multi_error is not None:
+                raise multi_error
+            if not (errors and isinstance(exec_error, ExecAbortError)):
                 raise
+            # Nothing ran. The message names the command that was refused,
+            # as 2.10.6's did (it raised that command's error itself).
             i, first = errors[0]
             self.annotate_exception(first, i + 1, stack[i][0])
             raise ExecAbortError(first.args[0]) from first

@@ -28,9 +28,9 @@ class Script(object):
             client = self.registered_client
         args = tuple(keys) + tuple(args)
         if isinstance(client, BasePipeline):
-            # the pipeline loads its scripts right before it executes
+            # the pipeline loads its scripts right before it executes (in
+            # immediate mode, after watch(), the retry below does)
             client.scripts.add(self)
-            return client.evalsha(self.sha, len(keys), *args)
         try:
             return client.evalsha(self.sha, len(keys), *args)
         except NoScriptError:
