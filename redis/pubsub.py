@@ -1,9 +1,592 @@
-"""Publish/subscribe on a dedicated connection. (Being written.)"""
+"""Publish/subscribe on a dedicated connection.
+
+A PubSub holds one connection from the pool for as long as it is
+subscribed, and remembers its channels and patterns (name -> handler) so a
+new connection can subscribe to them again. Reading goes on across
+disconnections:
+
+- ``get_message()`` reconnects (and re-subscribes) transparently when the
+  server is reachable; when it is not, it raises ConnectionError (or
+  TimeoutError for a connect timeout) and the caller's loop decides. The
+  next call tries again.
+- ``listen()`` and ``run_in_thread()`` never give up on a lost connection:
+  they retry with a growing delay (0.1 s doubling up to 2 s) and log each
+  failed attempt on the ``redis.pubsub`` logger.
+
+Messages published while the connection was down are lost, as in Redis.
+
+When the connection has a ``socket_timeout``, an idle subscription is not an
+error: after ``socket_timeout`` seconds of silence a PING goes out, and only
+when its reply does not come within another ``socket_timeout`` is the
+connection taken for dead (and replaced). Its reply is never shown.
+"""
+import logging
+import threading
+import time
+from collections import deque
+
+from redis.exceptions import ConnectionError, PubSubError, TimeoutError
+from redis.pool import _current_pid
+from redis.replies import list_or_args
+from redis.utils import nativestr
+
+logger = logging.getLogger('redis.pubsub')
+
+_monotonic = time.monotonic
+
+# Errors after which the connection is gone and a new one can be tried.
+_CONNECTION_ERRORS = (ConnectionError, TimeoutError)
+
+
+class _Backoff(object):
+    "Delays between reconnect attempts: first, first*2, ... up to most"
+
+    def __init__(self, first=0.1, most=2.0):
+        self.first = first
+        self.most = most
+        self.current = None
+
+    def __repr__(self):
+        return '_Backoff<next=%s>' % self.current
+
+    def next(self):
+        if self.current is None:
+            self.current = self.first
+        else:
+            self.current = min(self.current * 2, self.most)
+        return self.current
+
+    def reset(self):
+        self.current = None
 
 
 class PubSub(object):
-    pass
+    """Subscribes to channels and patterns and reads what is published to
+    them.
+
+    ``ignore_subscribe_messages=True`` hides the (p)(un)subscribe
+    confirmations from every read. ``shard_hint`` is passed to the pool when
+    taking the connection.
+    """
+    PUBLISH_MESSAGE_TYPES = ('message', 'pmessage')
+    UNSUBSCRIBE_MESSAGE_TYPES = ('unsubscribe', 'punsubscribe')
+
+    def __init__(self, connection_pool, shard_hint=None,
+                 ignore_subscribe_messages=False):
+        self.connection_pool = connection_pool
+        self.shard_hint = shard_hint
+        self.ignore_subscribe_messages = ignore_subscribe_messages
+        self.connection = None
+        # Channel and pattern names are kept in the form the server's
+        # messages will have (bytes, or str when replies are decoded), so a
+        # handler is found without converting each message.
+        self.encoder = connection_pool.get_encoder()
+        # Guards taking, (re)connecting and writing to the connection, which
+        # a worker thread and the caller's thread may both do. Never held
+        # while waiting for a message.
+        self._lock = threading.RLock()
+        self._reset_connection_state()
+        self.reset()
+
+    def __repr__(self):
+        return '%s<%r,channels=%d,patterns=%d>' % (
+            type(self).__name__, self.connection_pool, len(self.channels),
+            len(self.patterns))
+
+    def __del__(self):
+        try:
+            # Give the connection back even when close() was forgotten.
+            self.reset()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.reset()
+
+    def reset(self):
+        """Return the connection to the pool (disconnected, so the server
+        drops the subscriptions) and forget all channels and patterns."""
+        with self._lock:
+            connection = self.connection
+            self.connection = None
+            self.channels = {}
+            self.patterns = {}
+            self._forget_pending()
+            if connection is not None:
+                connection.disconnect()
+                connection.clear_connect_callbacks()
+                self.connection_pool.release(connection)
+
+    def close(self):
+        "Return the connection to the pool and forget all subscriptions"
+        self.reset()
+
+    def _forget_pending(self):
+        # Unsubscribes sent but not yet confirmed; and names subscribed again
+        # while such an unsubscribe was on its way, whose confirmation must
+        # then not drop the new subscription.
+        self.pending_unsubscribe_channels = set()
+        self.pending_unsubscribe_patterns = set()
+        self._resubscribed_channels = set()
+        self._resubscribed_patterns = set()
+
+    def _reset_connection_state(self):
+        # PINGs whose PONG is yet to come, True for the health checks (whose
+        # PONGs are swallowed); the time of the last read; the time of an
+        # unanswered health check.
+        self._pings = deque()
+        self._last_read = _monotonic()
+        self._ping_sent_at = None
+
+    def on_connect(self, connection):
+        "Re-subscribe to any channels and patterns previously subscribed to"
+        self._reset_connection_state()
+        # An unsubscribe the old connection never confirmed is done now: the
+        # new connection starts with no subscriptions.
+        for name in self.pending_unsubscribe_channels:
+            self.channels.pop(name, None)
+        for name in self.pending_unsubscribe_patterns:
+            self.patterns.pop(name, None)
+        self._forget_pending()
+        commands = []
+        if self.channels:
+            commands.append(('SUBSCRIBE',) + tuple(self.channels))
+        if self.patterns:
+            commands.append(('PSUBSCRIBE',) + tuple(self.patterns))
+        if commands:
+            # Names go out as stored: the packer encodes str with the same
+            # encoding that made them, so the bytes are the user's.
+            connection.send_packed_command(connection.pack_commands(commands))
+
+    def encode(self, value):
+        "The bytes ``value`` is sent as"
+        return self.encoder.encode(value)
+
+    def _normalize_keys(self, data):
+        encode = self.encoder.encode
+        decode = self.encoder.decode
+        return dict((decode(encode(name)), value)
+                    for name, value in data.items())
+
+    @property
+    def subscribed(self):
+        "True while subscribed to at least one channel or pattern"
+        return bool(self.channels or self.patterns)
+
+    # ---- the connection ------------------------------------------------
+
+    def _get_connection(self):
+        # Called with the lock held.
+        connection = self.connection
+        if connection is not None and connection.pid != _current_pid():
+            # Forked: the socket is the parent's, and reading from it would
+            # steal its messages. The child subscribes on its own connection.
+            connection.disconnect()
+            connection.clear_connect_callbacks()
+            self.connection = connection = None
+        if connection is None:
+            connection = self.connection_pool.get_connection(
+                'pubsub', self.shard_hint)
+            self._reset_connection_state()
+            connection.register_connect_callback(self.on_connect)
+            self.connection = connection
+            if self.subscribed:
+                # only after a fork: the subscriptions are the parent's
+                connection.disconnect()
+                connection.connect()
+        return connection
+
+    def execute_command(self, *args):
+        """Send a command on the pubsub connection (taking one from the pool
+        the first time). Its reply is read by get_message()/listen().
+
+        A send that fails on a lost connection is made again, once, on a
+        new connection (subscribed again to everything first)."""
+        with self._lock:
+            connection = self._get_connection()
+            name = args[0] if args else ''
+            if isinstance(name, bytes):
+                name = name.decode('latin-1')
+            if name.upper() == 'PING':
+                self._pings.append(False)
+            try:
+                connection.send_command(*args)
+            except _CONNECTION_ERRORS:
+                connection.disconnect()
+                # Raises ConnectionError when the server is down; the
+                # on_connect callback re-subscribes otherwise.
+                connection.connect()
+                if name.upper() == 'PING':
+                    self._pings.append(False)
+                connection.send_command(*args)
+
+    def _reconnect(self, connection):
+        with self._lock:
+            if self.connection is not connection:
+                raise ConnectionError('The PubSub was closed.')
+            if connection._sock is None:
+                connection.connect()
+
+    def _send_health_check(self, connection):
+        with self._lock:
+            if self.connection is not connection:
+                raise ConnectionError('The PubSub was closed.')
+            self._pings.append(True)
+            self._ping_sent_at = _monotonic()
+            connection.send_command('PING')
+
+    @staticmethod
+    def _is_pong(response):
+        if isinstance(response, list):
+            return bool(response) and nativestr(response[0]) == 'pong'
+        return isinstance(response, (bytes, str)) and \
+            nativestr(response) == 'PONG'
+
+    def _wait_for_reply(self, connection, deadline):
+        """The next reply (internal PONGs skipped), or None when ``deadline``
+        (a monotonic time; None: no limit) passes first."""
+        interval = getattr(connection, 'socket_timeout', None)
+        while True:
+            now = _monotonic()
+            wait = None if deadline is None else max(0.0, deadline - now)
+            if interval:
+                due = (self._ping_sent_at or self._last_read) + interval
+                wait = max(0.0, due - now) if wait is None else \
+                    min(wait, max(0.0, due - now))
+            try:
+                ready = connection.can_read(wait)
+            except (OSError, ValueError) as e:
+                # the socket was closed under us (close() from elsewhere)
+                connection.disconnect()
+                raise ConnectionError('Error while waiting on socket: %s'
+                                      % (e,))
+            if ready:
+                response = connection.read_response()
+                self._last_read = _monotonic()
+                self._ping_sent_at = None
+                if self._pings and self._is_pong(response):
+                    if self._pings.popleft():
+                        continue
+                return response
+            now = _monotonic()
+            if interval:
+                if self._ping_sent_at is not None:
+                    if now >= self._ping_sent_at + interval:
+                        connection.disconnect()
+                        raise TimeoutError(
+                            'No reply to a PING within socket_timeout (%ss)'
+                            % interval)
+                elif now >= self._last_read + interval:
+                    self._send_health_check(connection)
+                    continue
+            if deadline is not None and now >= deadline:
+                return None
+
+    def parse_response(self, block=True, timeout=0):
+        """Read one reply from the connection: waiting for it when
+        ``block``, else waiting up to ``timeout`` seconds (None: forever)
+        and returning None when nothing came.
+
+        A lost connection is replaced once, transparently (subscribed again
+        to every channel and pattern); if that fails, ConnectionError (or
+        TimeoutError) is raised, and the next call tries again."""
+        connection = self.connection
+        if connection is None:
+            raise RuntimeError(
+                'pubsub connection not set: '
+                'did you forget to call subscribe() or psubscribe()?')
+        if connection.pid != _current_pid():
+            with self._lock:
+                connection = self._get_connection()
+        if block or timeout is None:
+            deadline = None
+        else:
+            deadline = _monotonic() + timeout
+        reconnected = False
+        while True:
+            try:
+                if connection._sock is None:
+                    reconnected = True
+                    self._reconnect(connection)
+                return self._wait_for_reply(connection, deadline)
+            except _CONNECTION_ERRORS:
+                connection.disconnect()
+                if reconnected or self.connection is not connection:
+                    raise
+                reconnected = True
+                self._reconnect(connection)
+
+    # ---- subscribing ---------------------------------------------------
+
+    def psubscribe(self, *args, **kwargs):
+        """Subscribe to patterns, given as arguments or (to have a handler
+        called with each message) as ``pattern=handler`` keywords."""
+        if args:
+            args = list_or_args(args[0], args[1:])
+        new_patterns = dict.fromkeys(args)
+        new_patterns.update(kwargs)
+        new_patterns = self._normalize_keys(new_patterns)
+        with self._lock:
+            result = self.execute_command('PSUBSCRIBE', *new_patterns)
+            # Remembered only once sent, so a reconnect during the send does
+            # not subscribe to them twice.
+            self.patterns.update(new_patterns)
+            self._mark_resubscribed(new_patterns,
+                                    self.pending_unsubscribe_patterns,
+                                    self._resubscribed_patterns)
+        return result
+
+    def subscribe(self, *args, **kwargs):
+        """Subscribe to channels, given as arguments or (to have a handler
+        called with each message) as ``channel=handler`` keywords."""
+        if args:
+            args = list_or_args(args[0], args[1:])
+        new_channels = dict.fromkeys(args)
+        new_channels.update(kwargs)
+        new_channels = self._normalize_keys(new_channels)
+        with self._lock:
+            result = self.execute_command('SUBSCRIBE', *new_channels)
+            self.channels.update(new_channels)
+            self._mark_resubscribed(new_channels,
+                                    self.pending_unsubscribe_channels,
+                                    self._resubscribed_channels)
+        return result
+
+    @staticmethod
+    def _mark_resubscribed(names, pending, resubscribed):
+        for name in names:
+            if name in pending:
+                pending.discard(name)
+                resubscribed.add(name)
+
+    def punsubscribe(self, *args):
+        "Unsubscribe from the given patterns, or from all of them"
+        return self._unsubscribe('PUNSUBSCRIBE', self.patterns,
+                                 self.pending_unsubscribe_patterns, args)
+
+    def unsubscribe(self, *args):
+        "Unsubscribe from the given channels, or from all of them"
+        return self._unsubscribe('UNSUBSCRIBE', self.channels,
+                                 self.pending_unsubscribe_channels, args)
+
+    def _unsubscribe(self, command, subscribed, pending, args):
+        if args:
+            args = list_or_args(args[0], args[1:])
+            names = list(self._normalize_keys(dict.fromkeys(args)))
+        else:
+            names = list(subscribed)
+        with self._lock:
+            # Marked before sending: a reader in another thread may see the
+            # confirmation before execute_command returns.
+            added = [name for name in names if name not in pending]
+            pending.update(added)
+            try:
+                return self.execute_command(command, *names if args else ())
+            except BaseException:
+                pending.difference_update(added)
+                raise
+
+    def ping(self, message=None):
+        """Ask the server for a PONG, read later as a message of type 'pong'
+        (its data is ``message``, or empty)."""
+        if message is None:
+            return self.execute_command('PING')
+        return self.execute_command('PING', message)
+
+    # ---- reading -------------------------------------------------------
+
+    def listen(self):
+        """Yield messages as they come, for as long as something is
+        subscribed. A lost connection is replaced (retrying with a delay
+        growing to 2 s while the server is unreachable), never raised."""
+        backoff = _Backoff()
+        while self.subscribed:
+            try:
+                response = self.parse_response(block=True)
+            except _CONNECTION_ERRORS as e:
+                if not self.subscribed:
+                    return
+                delay = backoff.next()
+                logger.warning('PubSub connection lost (%s); reconnecting '
+                               'in %.1f s', e, delay)
+                time.sleep(delay)
+                continue
+            backoff.reset()
+            message = self.handle_message(response)
+            if message is not None:
+                yield message
+
+    def get_message(self, ignore_subscribe_messages=False, timeout=0):
+        """The next message, or None when none came within ``timeout``
+        seconds (0: do not wait; None: wait as long as it takes).
+
+        None also when the message was passed to its handler or is a
+        hidden subscribe confirmation. A lost connection is replaced
+        transparently when the server answers; when it does not,
+        ConnectionError (or TimeoutError) is raised to the caller, whose
+        loop decides whether to call again (each call retries)."""
+        response = self.parse_response(block=False, timeout=timeout)
+        if response is None:
+            return None
+        return self.handle_message(response, ignore_subscribe_messages)
+
+    def handle_message(self, response, ignore_subscribe_messages=False):
+        """Turn a reply into a message dict (type, pattern, channel, data);
+        a published message with a handler is passed to it instead and None
+        is returned, as for a hidden subscribe confirmation."""
+        if not isinstance(response, list):
+            if self._is_pong(response):
+                # PING answered outside subscribed mode: +PONG
+                return {'type': 'pong', 'pattern': None, 'channel': None,
+                        'data': response[:0]}
+            # a reply to some other command sent while not subscribed
+            return response
+        message_type = nativestr(response[0])
+        if message_type == 'pmessage':
+            message = {'type': message_type, 'pattern': response[1],
+                       'channel': response[2], 'data': response[3]}
+        elif message_type == 'pong':
+            return {'type': message_type, 'pattern': None, 'channel': None,
+                    'data': response[1]}
+        else:
+            message = {'type': message_type, 'pattern': None,
+                       'channel': response[1], 'data': response[2]}
+
+        if message_type in self.UNSUBSCRIBE_MESSAGE_TYPES:
+            self._confirm_unsubscribe(message_type, message['channel'])
+
+        if message_type in self.PUBLISH_MESSAGE_TYPES:
+            if message_type == 'pmessage':
+                handler = self.patterns.get(message['pattern'])
+            else:
+                handler = self.channels.get(message['channel'])
+            if handler:
+                handler(message)
+                return None
+        elif ignore_subscribe_messages or self.ignore_subscribe_messages:
+            return None
+        return message
+
+    def _confirm_unsubscribe(self, message_type, name):
+        if message_type == 'punsubscribe':
+            subscribed = self.patterns
+            pending = self.pending_unsubscribe_patterns
+            resubscribed = self._resubscribed_patterns
+        else:
+            subscribed = self.channels
+            pending = self.pending_unsubscribe_channels
+            resubscribed = self._resubscribed_channels
+        if name in pending:
+            pending.discard(name)
+            subscribed.pop(name, None)
+        elif name in resubscribed:
+            # subscribed again after this unsubscribe was sent: keep it
+            resubscribed.discard(name)
+        else:
+            subscribed.pop(name, None)
+
+    def run_in_thread(self, sleep_time=0, daemon=False,
+                      exception_handler=None):
+        """Start and return a PubSubWorkerThread that reads messages and
+        passes them to their handlers until its ``stop()``.
+
+        Every channel and pattern must have a handler (PubSubError
+        otherwise). ``exception_handler(exc, pubsub, thread)`` is called
+        with any error the loop meets (beyond 2.10.6); without one, errors
+        are logged on ``redis.pubsub``. A lost connection is retried with a
+        growing delay either way; the thread ends only when stopped, when
+        nothing is subscribed any more, or when exception_handler raises.
+        """
+        for channel, handler in list(self.channels.items()):
+            if handler is None:
+                raise PubSubError("Channel: '%s' has no handler registered"
+                                  % nativestr(channel))
+        for pattern, handler in list(self.patterns.items()):
+            if handler is None:
+                raise PubSubError("Pattern: '%s' has no handler registered"
+                                  % nativestr(pattern))
+        thread = PubSubWorkerThread(self, sleep_time, daemon=daemon,
+                                    exception_handler=exception_handler)
+        thread.start()
+        return thread
 
 
-class PubSubWorkerThread(object):
-    pass
+class PubSubWorkerThread(threading.Thread):
+    """Reads a PubSub's messages and so calls their handlers, until
+    ``stop()``; then closes the PubSub.
+
+    ``sleep_time`` bounds each wait for a message (0: up to a second);
+    messages are handled as soon as they arrive either way."""
+    IDLE_WAIT = 1.0
+
+    def __init__(self, pubsub, sleep_time, daemon=False,
+                 exception_handler=None):
+        super(PubSubWorkerThread, self).__init__()
+        self.daemon = daemon
+        self.pubsub = pubsub
+        self.sleep_time = sleep_time
+        self.exception_handler = exception_handler
+        self._running = False
+        self._stopping = threading.Event()
+
+    def __repr__(self):
+        state = 'running' if self.is_alive() else 'stopped'
+        return '%s<%s,%r>' % (type(self).__name__, state, self.pubsub)
+
+    def run(self):
+        if self._running:
+            return
+        self._running = True
+        pubsub = self.pubsub
+        wait = self.sleep_time if self.sleep_time and self.sleep_time > 0 \
+            else self.IDLE_WAIT
+        backoff = _Backoff()
+        try:
+            while not self._stopping.is_set() and pubsub.subscribed:
+                try:
+                    pubsub.get_message(ignore_subscribe_messages=True,
+                                       timeout=wait)
+                except Exception as e:
+                    if self._stopping.is_set() or not pubsub.subscribed:
+                        break
+                    if isinstance(e, _CONNECTION_ERRORS):
+                        delay = backoff.next()
+                        self._report(e, 'PubSub connection lost (%s); '
+                                     'reconnecting in %.1f s', e, delay)
+                        self._stopping.wait(delay)
+                    else:
+                        self._report(e, 'Error in the PubSub worker thread')
+                    continue
+                backoff.reset()
+        finally:
+            pubsub.close()
+            self._running = False
+
+    def _report(self, exc, log_message, *log_args):
+        if self.exception_handler is not None:
+            self.exception_handler(exc, self.pubsub, self)
+        elif isinstance(exc, _CONNECTION_ERRORS):
+            logger.warning(log_message, *log_args)
+        else:
+            logger.error(log_message, *log_args, exc_info=exc)
+
+    def stop(self):
+        """End the loop; the thread then closes the PubSub and exits (join()
+        it to wait for that)."""
+        self._stopping.set()
+        pubsub = self.pubsub
+        # Unsubscribing makes the server send something, which wakes a loop
+        # waiting for a message at once. No reconnect for it: a loop that
+        # has lost its connection is woken by the event instead.
+        with pubsub._lock:
+            connection = pubsub.connection
+            if connection is None or connection._sock is None:
+                return
+            try:
+                connection.send_packed_command(connection.pack_commands(
+                    [('UNSUBSCRIBE',), ('PUNSUBSCRIBE',)]))
+            except _CONNECTION_ERRORS:
+                pass
