@@ -132,6 +132,16 @@ def notes(workloads, cells, meta):
            '"spread" is the largest (max - min) / median of any cell in the row.',
            'Python %s, redis-server %s, %s.' % (meta.get('python'), meta.get('redis_server'),
                                                 meta.get('machine', 'unknown machine'))]
+    pin = meta.get('pin')
+    if pin == 'same':
+        out.append('Pinning: redis-server, the workers and redis-benchmark all on CPU %s, so a round '
+                   'trip costs no cross-CPU wake-up and the numbers show client CPU cost.'
+                   % meta.get('server_cpus'))
+    elif pin == 'split':
+        out.append('Pinning: redis-server on CPU %s, the workers and redis-benchmark on CPU %s.'
+                   % (meta.get('server_cpus'), meta.get('client_cpus')))
+    else:
+        out.append('No CPU pinning: round-trip rows depend on where the scheduler puts each process.')
     versions = meta.get('versions', {})
     parts = []
     for name, v in sorted(versions.items()):

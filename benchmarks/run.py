@@ -44,7 +44,7 @@ def parse_args(argv):
     p.add_argument('--contestants', type=_split,
                    help='contestants, comma separated (see --list); redis-benchmark is one too')
     p.add_argument('--rounds', type=int, help='rounds per workload (default 5, quick 3)')
-    p.add_argument('--duration', type=float, help='seconds per measurement (default 1.0, quick 0.15)')
+    p.add_argument('--duration', type=float, help='seconds per measurement (default 1.0, quick 0.1)')
     p.add_argument('--json', metavar='FILE', help='also write all samples and metadata here')
     p.add_argument('--root', default=ROOT, help='checkout whose redis/ is the clone (default: this one)')
     p.add_argument('--cache-dir', default=DEFAULT_CACHE, help='where the venvs live')
@@ -52,6 +52,8 @@ def parse_args(argv):
     p.add_argument('--refresh', action='store_true', help='rebuild the selected venvs (new "latest")')
     p.add_argument('--redis-server', help='redis-server binary')
     p.add_argument('--redis-benchmark', help='redis-benchmark binary')
+    p.add_argument('--pin', choices=['same', 'split', 'none'], default='same',
+                   help='CPU pinning: server and clients on one CPU (default), on two, or not pinned')
     p.add_argument('--list', action='store_true', help='list workloads and contestants and exit')
     return p.parse_args(argv)
 
@@ -98,7 +100,7 @@ def run_worker(contestant, workload, args, srv):
     before = srv.commands_processed()
     try:
         out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
-                             cwd=args.cache_dir)
+                             cwd=args.cache_dir, preexec_fn=server.pin_to(args.client_cpus))
     except subprocess.TimeoutExpired:
         raise RuntimeError('timeout: no result after %d s' % timeout)
     for line in reversed(out.stdout.decode(errors='replace').splitlines()):
@@ -120,7 +122,8 @@ def run_worker(contestant, workload, args, srv):
 
 def run_c(workload, args, srv, binary):
     requests = max(2000, int(40000 * args.duration))
-    return server.run_redis_benchmark(binary, srv.host, srv.port, workload.redis_benchmark, requests), {}
+    return server.run_redis_benchmark(binary, srv.host, srv.port, workload.redis_benchmark, requests,
+                                      args.client_cpus), {}
 
 
 def measure(chosen, contestants, with_c, args, srv, bench_binary):
@@ -163,7 +166,7 @@ def main(argv=None):
         print('contestant  %-10s redis-benchmark -c 1 (GET/SET/INCR rows only)' % envs.C_CEILING)
         return 0
     args.rounds = args.rounds or (3 if args.quick else 5)
-    args.duration = args.duration or (0.15 if args.quick else 1.0)
+    args.duration = args.duration or (0.1 if args.quick else 1.0)
     args.import_runs = 3 if args.quick else 5
     args.root = os.path.abspath(args.root)
     args.cache_dir = os.path.abspath(args.cache_dir)
@@ -174,7 +177,8 @@ def main(argv=None):
     markers = envs.ensure_venvs(args.cache_dir, contestants, args.python, args.refresh, log)
     server_binary = server.find_binary('redis-server', args.redis_server)
     bench_binary = server.find_binary('redis-benchmark', args.redis_benchmark) if with_c else None
-    srv = server.BenchServer(server_binary).start()
+    server_cpus, args.client_cpus = server.plan_cpus(args.pin)
+    srv = server.BenchServer(server_binary, cpus=server_cpus).start()
     try:
         log('redis-server pid %d on port %d (%s)' % (srv.proc.pid, srv.port, srv.dir))
         datasets = []
@@ -183,7 +187,8 @@ def main(argv=None):
         server.load_datasets(srv, datasets, workloads.DATASETS)
         meta = {'python': platform.python_version(), 'redis_server': srv.version(),
                 'machine': machine_description(), 'rounds': args.rounds, 'duration': args.duration,
-                'root': args.root, 'quick': args.quick,
+                'root': args.root, 'quick': args.quick, 'pin': args.pin,
+                'server_cpus': server_cpus, 'client_cpus': args.client_cpus,
                 'contestants': [c.name for c in contestants] + ([envs.C_CEILING] if with_c else []),
                 'versions': dict((n, m['versions']) for n, m in markers.items()),
                 'started': time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started))}

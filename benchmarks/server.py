@@ -19,6 +19,25 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def pin_to(cpus):
+    """A preexec_fn that binds the child process to ``cpus`` (None: leave it alone)."""
+    if not cpus or not hasattr(os, 'sched_setaffinity'):
+        return None
+    cpus = set(cpus)
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def plan_cpus(mode):
+    """(server CPUs, client CPUs) for a pinning mode: 'same', 'split' or 'none'."""
+    if mode == 'none' or not hasattr(os, 'sched_getaffinity'):
+        return None, None
+    allowed = sorted(os.sched_getaffinity(0))
+    server_cpu = allowed[-1]
+    if mode == 'split' and len(allowed) > 1:
+        return [server_cpu], [allowed[-2]]
+    return [server_cpu], [server_cpu]
+
+
 def find_binary(name, explicit=None):
     path = explicit or shutil.which(name) or os.path.join('/usr/bin', name)
     if not os.path.exists(path):
@@ -91,9 +110,10 @@ class RawConnection(object):
 class BenchServer(object):
     """A throw-away redis-server on a free port in a temporary directory."""
 
-    def __init__(self, binary, host='127.0.0.1'):
+    def __init__(self, binary, host='127.0.0.1', cpus=None):
         self.binary = binary
         self.host = host
+        self.cpus = cpus
         self.port = None
         self.dir = None
         self.proc = None
@@ -113,7 +133,7 @@ class BenchServer(object):
                  '--appendonly', 'no', '--dir', self.dir,
                  # a slow subscriber must not be cut off in the pubsub workload
                  '--client-output-buffer-limit', 'pubsub 0 0 0'],
-                stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
+                stdout=log, stderr=subprocess.STDOUT, cwd=self.dir, preexec_fn=pin_to(self.cpus))
             log.close()
             if self._wait_ready():
                 return self
@@ -182,11 +202,11 @@ def load_datasets(server, names, datasets):
         conn.close()
 
 
-def run_redis_benchmark(binary, host, port, test, requests, timeout=120):
+def run_redis_benchmark(binary, host, port, test, requests, cpus=None, timeout=120):
     """requests/s of ``redis-benchmark -c 1 -n N -t TEST -q``: the C client on one connection."""
     out = subprocess.run([binary, '-h', host, '-p', str(port), '-c', '1', '-n', str(requests),
                           '-t', test, '-q'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         timeout=timeout)
+                         timeout=timeout, preexec_fn=pin_to(cpus))
     text = out.stdout.decode(errors='replace')
     # progress lines end in \r; the final one is "GET: 41000.00 requests per second, p50=..."
     matches = re.findall(r'([A-Z]+): ([0-9.]+) requests per second', text)
