@@ -404,3 +404,16 @@ def test_watch_and_unwatch_only_warn(offline):
         assert offline.watch('a', 'b') is None
     with pytest.warns(DeprecationWarning):
         assert offline.unwatch() is None
+
+
+# ---- the legacy Redis class --------------------------------------------
+
+def test_legacy_ttl_and_pttl_are_none_without_expiry(rl):
+    assert rl.ttl('a') is None
+    assert rl.pttl('a') is None
+    rl.set('a', 1)
+    assert rl.ttl('a') is None
+    assert rl.pttl('a') is None
+    rl.expire('a', 100)
+    assert rl.ttl('a') == 100
+    assert 99000 < rl.pttl('a') <= 100000
