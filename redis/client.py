@@ -246,7 +246,10 @@ class StrictRedis(CoreCommands):
             wait = float(args[-1])
         except (TypeError, ValueError):
             wait = 0
-        sock.settimeout(None if wait <= 0 else wait + socket_timeout)
+        # (at least a second of slack: the server answers a timed-out pop
+        # on its next cron tick, which can come after a tiny socket_timeout)
+        sock.settimeout(None if wait <= 0 else
+                        wait + max(socket_timeout, 1.0))
         try:
             return self.parse_response(connection, command_name, **options)
         finally:
