@@ -191,7 +191,7 @@ def test_client_fixtures(r, rd, rl, parser_class):
 
 def test_make_client_over_unix_socket(make_client, redis_unix_server):
     client = make_client(server=redis_unix_server, unix=True)
-    assert client.ping() is True
+    assert client.execute_command('ECHO', 'over unix') == b'over unix'
     conn = client.connection_pool.get_connection('PING')
     try:
         assert conn._sock.family == socket.AF_UNIX
