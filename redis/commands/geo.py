@@ -40,9 +40,9 @@ class GeoCommands(object):
         """Members of ``name`` within ``radius`` ``unit`` (default 'm') of
         the point ``longitude``, ``latitude``.
 
-        ``withdist``, ``withcoord`` and ``withhash`` turn each result into a
-        list of the member and, in that order, its distance, its
-        (longitude, latitude) and its geohash integer. ``count`` limits the
+        ``withdist``, ``withhash`` and ``withcoord`` turn each result into a
+        list of the member and, in that order, its distance (in ``unit``),
+        its geohash integer and its (longitude, latitude). ``count`` limits the
         results, ``sort`` is 'ASC' or 'DESC' by distance. ``store`` saves
         the members with their geohash scores in a sorted set instead,
         ``store_dist`` with their distances; either returns the count.
