@@ -399,7 +399,9 @@ class Connection(object):
         except BaseException:
             self.disconnect()
             raise
-        if isinstance(response, ResponseError):
+        # error replies come back as values (the readers' contract); some
+        # map to ConnectionError or AuthenticationError, not ResponseError
+        if isinstance(response, RedisError):
             raise response
         return response
 

@@ -80,24 +80,32 @@ class TestNoReplyDesync(object):
         client.rpush('big', *range(2000))
         rnd = random.Random(7)
 
+        armed = [False]
+
         def interrupt(signum, frame):
-            raise KeyboardInterrupt()
+            if armed[0]:
+                armed[0] = False
+                raise KeyboardInterrupt()
         old = signal.signal(signal.SIGALRM, interrupt)
         interrupted = 0
         try:
             for i in range(200):
-                signal.setitimer(signal.ITIMER_REAL, rnd.uniform(0, 0.002))
                 try:
-                    if i % 2:
-                        client.lrange('big', 0, -1)
-                    else:
-                        pipe = client.pipeline(transaction=False)
-                        pipe.lrange('big', 0, -1).get('k')
-                        pipe.execute()
+                    try:
+                        armed[0] = True
+                        signal.setitimer(signal.ITIMER_REAL,
+                                         rnd.uniform(0.00001, 0.002))
+                        if i % 2:
+                            client.lrange('big', 0, -1)
+                        else:
+                            pipe = client.pipeline(transaction=False)
+                            pipe.lrange('big', 0, -1).get('k')
+                            pipe.execute()
+                    finally:
+                        armed[0] = False
+                        signal.setitimer(signal.ITIMER_REAL, 0)
                 except KeyboardInterrupt:
                     interrupted += 1
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
                 # whatever was interrupted, the next replies are our own
                 assert client.get('k') == b'v'
                 assert client.echo('x%d' % i) == b'x%d' % i
