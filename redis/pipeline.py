@@ -25,6 +25,18 @@ def _safe_str(value):
     return str(value)
 
 
+def _check_reply_error(conn, error):
+    """Re-raise ``error`` unless it stands for an error reply.
+
+    Most error replies are ResponseErrors, but a few map to
+    AuthenticationError or ConnectionError (NOAUTH, max clients). A real
+    connection failure always disconnects, so a live socket tells them
+    apart.
+    """
+    if getattr(conn, '_sock', None) is None:
+        raise error
+
+
 class BasePipeline(object):
     """
     Pipelines provide a way to transmit multiple commands to the Redis server
@@ -194,7 +206,7 @@ class BasePipeline(object):
 
     def raise_first_error(self, commands, response):
         for i, r in enumerate(response):
-            if isinstance(r, ResponseError):
+            if isinstance(r, RedisError):
                 self.annotate_exception(r, i + 1, commands[i][0])
                 raise r
 
@@ -296,16 +308,21 @@ class BasePipeline(object):
         errors = []
         try:
             read()
-        except ResponseError as e:
+        except RedisError as e:
+            _check_reply_error(conn, e)
             multi_error = e
         for i in range(len(stack)):
             try:
                 read()
             except ResponseError as e:
                 errors.append((i, e))
+            except RedisError as e:
+                _check_reply_error(conn, e)
+                errors.append((i, e))
         try:
             response = read()
-        except ResponseError as exec_error:
+        except RedisError as exec_error:
+            _check_reply_error(conn, exec_error)
             if multi_error is not None:
                 raise multi_error
             if not (errors and isinstance(exec_error, ExecAbortError)):
@@ -356,6 +373,10 @@ class BasePipeline(object):
             try:
                 r = read()
             except ResponseError as e:
+                append(e)
+                continue
+            except RedisError as e:
+                _check_reply_error(conn, e)
                 append(e)
                 continue
             callback = callbacks.get(args[0])

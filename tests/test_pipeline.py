@@ -7,7 +7,7 @@ import pytest
 import redis
 from redis.client import Pipeline, StrictPipeline
 from redis.exceptions import (
-    ConnectionError, ExecAbortError, RedisError, ResponseError, WatchError,
+    AuthenticationError, ConnectionError, ExecAbortError, RedisError, ResponseError, WatchError,
 )
 from redis.pipeline import BasePipeline
 
@@ -290,6 +290,32 @@ def test_queuing_error_without_transaction_is_in_place(r):
     assert result[0] is True and result[2] is True
     assert str(result[1]) == "wrong number of arguments for 'zrem' command"
     assert r.get('b') == b'2'
+
+
+@pytest.mark.parametrize('transaction', [True, False])
+def test_error_replies_that_are_not_responseerrors(make_client,
+                                                   redis_password_server,
+                                                   transaction):
+    # NOAUTH maps to AuthenticationError: still an error reply, read in turn
+    client = make_client(server=redis_password_server, password=None)
+    pipe = client.pipeline(transaction)
+    pipe.set('a', 1).get('a')
+    with pytest.raises(AuthenticationError) as info:
+        pipe.execute()
+    if transaction:
+        assert str(info.value) == 'Authentication required.'
+    else:
+        assert str(info.value) == ('Command # 1 (SET a 1) of pipeline '
+                                   'caused error: Authentication required.')
+        result = pipe.set('a', 1).get('a').execute(raise_on_error=False)
+        assert [type(e) for e in result] == [AuthenticationError] * 2
+    # every reply was read: the connection stayed up and in step
+    assert in_use(client) == 0 and available(client) == 1
+    conn = client.connection_pool._available_connections[0]
+    assert conn._sock is not None and not conn.can_read()
+    pipe = client.pipeline(transaction=False)
+    assert pipe.execute_command('AUTH', 'sekrit').ping().execute() == [
+        True, True]
 
 
 def test_bad_input_raises_before_anything_is_queued(r):
