@@ -1,9 +1,8 @@
 """Publish/subscribe on a dedicated connection.
 
-A PubSub holds one connection from the pool for as long as it is
-subscribed, and remembers its channels and patterns (name -> handler) so a
-new connection can subscribe to them again. Reading goes on across
-disconnections:
+A PubSub holds one connection from the pool and remembers its channels and
+patterns (name -> handler) so a new connection can subscribe to them again.
+Reading goes on across disconnections:
 
 - ``get_message()`` reconnects (and re-subscribes) transparently when the
   server is reachable; when it is not, it raises ConnectionError (or
@@ -23,9 +22,12 @@ connection taken for dead (and replaced). Its reply is never shown.
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 
-from redis.exceptions import ConnectionError, PubSubError, TimeoutError
+from redis.exceptions import (
+    ConnectionError, InvalidResponse, PubSubError, TimeoutError,
+)
 from redis.pool import _current_pid
 from redis.replies import list_or_args
 from redis.utils import nativestr
@@ -36,6 +38,17 @@ _monotonic = time.monotonic
 
 # Errors after which the connection is gone and a new one can be tried.
 _CONNECTION_ERRORS = (ConnectionError, TimeoutError)
+# What listen() and the worker thread retry: a corrupt reply also costs the
+# connection (it is dropped), and the next read starts on a new one.
+_RETRIED_ERRORS = _CONNECTION_ERRORS + (InvalidResponse,)
+
+
+def _weak_callback(method_ref):
+    def on_connect(connection):
+        method = method_ref()
+        if method is not None:
+            method(connection)
+    return on_connect
 
 
 class _Backoff(object):
@@ -47,7 +60,7 @@ class _Backoff(object):
         self.current = None
 
     def __repr__(self):
-        return '_Backoff<next=%s>' % self.current
+        return '_Backoff<current=%s>' % self.current
 
     def next(self):
         if self.current is None:
@@ -85,6 +98,8 @@ class PubSub(object):
         # a worker thread and the caller's thread may both do. Never held
         # while waiting for a message.
         self._lock = threading.RLock()
+        self._readers = 0
+        self._release_later = None
         self._reset_connection_state()
         self.reset()
 
@@ -118,7 +133,13 @@ class PubSub(object):
             if connection is not None:
                 connection.disconnect()
                 connection.clear_connect_callbacks()
-                self.connection_pool.release(connection)
+                if self._readers:
+                    # Another thread is still inside a read on it: handing it
+                    # to the pool now could let that read touch a socket the
+                    # next owner uses. The last reader releases it.
+                    self._release_later = connection
+                else:
+                    self.connection_pool.release(connection)
 
     def close(self):
         "Return the connection to the pool and forget all subscriptions"
@@ -166,9 +187,8 @@ class PubSub(object):
         return self.encoder.encode(value)
 
     def _normalize_keys(self, data):
-        encode = self.encoder.encode
-        decode = self.encoder.decode
-        return dict((decode(encode(name)), value)
+        encoder = self.encoder
+        return dict((encoder.decode(encoder.encode(name)), value)
                     for name, value in data.items())
 
     @property
@@ -191,7 +211,10 @@ class PubSub(object):
             connection = self.connection_pool.get_connection(
                 'pubsub', self.shard_hint)
             self._reset_connection_state()
-            connection.register_connect_callback(self.on_connect)
+            # A weak reference: the pool holds the connection, which must not
+            # keep an abandoned PubSub (and so itself) alive.
+            connection.register_connect_callback(
+                _weak_callback(weakref.WeakMethod(self.on_connect)))
             self.connection = connection
             if self.subscribed:
                 # only after a fork: the subscriptions are the parent's
@@ -205,23 +228,22 @@ class PubSub(object):
 
         A send that fails on a lost connection is made again, once, on a
         new connection (subscribed again to everything first)."""
+        name = nativestr(args[0]).upper() if args else ''
         with self._lock:
             connection = self._get_connection()
-            name = args[0] if args else ''
-            if isinstance(name, bytes):
-                name = name.decode('latin-1')
-            if name.upper() == 'PING':
-                self._pings.append(False)
-            try:
-                connection.send_command(*args)
-            except _CONNECTION_ERRORS:
-                connection.disconnect()
-                # Raises ConnectionError when the server is down; the
-                # on_connect callback re-subscribes otherwise.
-                connection.connect()
-                if name.upper() == 'PING':
+            for attempt in (0, 1):
+                if name == 'PING':
+                    # its PONG is the caller's (health-check ones are not)
                     self._pings.append(False)
-                connection.send_command(*args)
+                try:
+                    return connection.send_command(*args)
+                except _CONNECTION_ERRORS:
+                    connection.disconnect()
+                    if attempt:
+                        raise
+                    # Raises ConnectionError when the server is down; the
+                    # on_connect callback re-subscribes otherwise.
+                    connection.connect()
 
     def _reconnect(self, connection):
         with self._lock:
@@ -293,14 +315,26 @@ class PubSub(object):
         A lost connection is replaced once, transparently (subscribed again
         to every channel and pattern); if that fails, ConnectionError (or
         TimeoutError) is raised, and the next call tries again."""
-        connection = self.connection
-        if connection is None:
-            raise RuntimeError(
-                'pubsub connection not set: '
-                'did you forget to call subscribe() or psubscribe()?')
-        if connection.pid != _current_pid():
-            with self._lock:
+        with self._lock:
+            connection = self.connection
+            if connection is None:
+                raise RuntimeError(
+                    'pubsub connection not set: '
+                    'did you forget to call subscribe() or psubscribe()?')
+            if connection.pid != _current_pid():
                 connection = self._get_connection()
+            self._readers += 1
+        try:
+            return self._read(connection, block, timeout)
+        finally:
+            with self._lock:
+                self._readers -= 1
+                if not self._readers and self._release_later is not None:
+                    connection, self._release_later = \
+                        self._release_later, None
+                    self.connection_pool.release(connection)
+
+    def _read(self, connection, block, timeout):
         if block or timeout is None:
             deadline = None
         else:
@@ -313,8 +347,10 @@ class PubSub(object):
                     self._reconnect(connection)
                 return self._wait_for_reply(connection, deadline)
             except _CONNECTION_ERRORS:
+                if self.connection is not connection:
+                    raise ConnectionError('The PubSub was closed.')
                 connection.disconnect()
-                if reconnected or self.connection is not connection:
+                if reconnected:
                     raise
                 reconnected = True
                 self._reconnect(connection)
@@ -324,43 +360,34 @@ class PubSub(object):
     def psubscribe(self, *args, **kwargs):
         """Subscribe to patterns, given as arguments or (to have a handler
         called with each message) as ``pattern=handler`` keywords."""
-        if args:
-            args = list_or_args(args[0], args[1:])
-        new_patterns = dict.fromkeys(args)
-        new_patterns.update(kwargs)
-        new_patterns = self._normalize_keys(new_patterns)
-        with self._lock:
-            result = self.execute_command('PSUBSCRIBE', *new_patterns)
-            # Remembered only once sent, so a reconnect during the send does
-            # not subscribe to them twice.
-            self.patterns.update(new_patterns)
-            self._mark_resubscribed(new_patterns,
-                                    self.pending_unsubscribe_patterns,
-                                    self._resubscribed_patterns)
-        return result
+        return self._subscribe('PSUBSCRIBE', self.patterns,
+                               self.pending_unsubscribe_patterns,
+                               self._resubscribed_patterns, args, kwargs)
 
     def subscribe(self, *args, **kwargs):
         """Subscribe to channels, given as arguments or (to have a handler
         called with each message) as ``channel=handler`` keywords."""
+        return self._subscribe('SUBSCRIBE', self.channels,
+                               self.pending_unsubscribe_channels,
+                               self._resubscribed_channels, args, kwargs)
+
+    def _subscribe(self, command, subscribed, pending, resubscribed, args,
+                   kwargs):
         if args:
             args = list_or_args(args[0], args[1:])
-        new_channels = dict.fromkeys(args)
-        new_channels.update(kwargs)
-        new_channels = self._normalize_keys(new_channels)
+        new_names = dict.fromkeys(args)
+        new_names.update(kwargs)
+        new_names = self._normalize_keys(new_names)
         with self._lock:
-            result = self.execute_command('SUBSCRIBE', *new_channels)
-            self.channels.update(new_channels)
-            self._mark_resubscribed(new_channels,
-                                    self.pending_unsubscribe_channels,
-                                    self._resubscribed_channels)
+            result = self.execute_command(command, *new_names)
+            # Remembered only once sent, so a reconnect during the send does
+            # not subscribe to them twice.
+            subscribed.update(new_names)
+            # an unsubscribe still on its way must not drop these now
+            again = pending.intersection(new_names)
+            pending.difference_update(again)
+            resubscribed.update(again)
         return result
-
-    @staticmethod
-    def _mark_resubscribed(names, pending, resubscribed):
-        for name in names:
-            if name in pending:
-                pending.discard(name)
-                resubscribed.add(name)
 
     def punsubscribe(self, *args):
         "Unsubscribe from the given patterns, or from all of them"
@@ -406,9 +433,11 @@ class PubSub(object):
         while self.subscribed:
             try:
                 response = self.parse_response(block=True)
-            except _CONNECTION_ERRORS as e:
+            except (RuntimeError,) + _RETRIED_ERRORS as e:
                 if not self.subscribed:
-                    return
+                    return  # closed meanwhile, by another thread
+                if isinstance(e, RuntimeError):
+                    raise
                 delay = backoff.next()
                 logger.warning('PubSub connection lost (%s); reconnecting '
                                'in %.1f s', e, delay)
@@ -472,13 +501,13 @@ class PubSub(object):
 
     def _confirm_unsubscribe(self, message_type, name):
         if message_type == 'punsubscribe':
-            subscribed = self.patterns
-            pending = self.pending_unsubscribe_patterns
-            resubscribed = self._resubscribed_patterns
+            subscribed, pending, resubscribed = (
+                self.patterns, self.pending_unsubscribe_patterns,
+                self._resubscribed_patterns)
         else:
-            subscribed = self.channels
-            pending = self.pending_unsubscribe_channels
-            resubscribed = self._resubscribed_channels
+            subscribed, pending, resubscribed = (
+                self.channels, self.pending_unsubscribe_channels,
+                self._resubscribed_channels)
         if name in pending:
             pending.discard(name)
             subscribed.pop(name, None)
@@ -552,7 +581,7 @@ class PubSubWorkerThread(threading.Thread):
                 except Exception as e:
                     if self._stopping.is_set() or not pubsub.subscribed:
                         break
-                    if isinstance(e, _CONNECTION_ERRORS):
+                    if isinstance(e, _RETRIED_ERRORS):
                         delay = backoff.next()
                         self._report(e, 'PubSub connection lost (%s); '
                                      'reconnecting in %.1f s', e, delay)
@@ -568,7 +597,7 @@ class PubSubWorkerThread(threading.Thread):
     def _report(self, exc, log_message, *log_args):
         if self.exception_handler is not None:
             self.exception_handler(exc, self.pubsub, self)
-        elif isinstance(exc, _CONNECTION_ERRORS):
+        elif isinstance(exc, _RETRIED_ERRORS):
             logger.warning(log_message, *log_args)
         else:
             logger.error(log_message, *log_args, exc_info=exc)

@@ -1,0 +1,689 @@
+"""PubSub: the seed's Publish/Subscribe examples, handlers, the three ways to
+read, encodings, and reading that goes on across lost connections, server
+restarts and outages."""
+import logging
+import os
+import queue
+import threading
+import time
+
+import pytest
+
+from redis.exceptions import ConnectionError, PubSubError, ResponseError
+
+from faultproxy import FaultProxy
+
+WAIT = 5.0
+
+
+def wait_until(predicate, timeout=WAIT, what='condition'):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out waiting for %s' % what)
+        time.sleep(0.005)
+
+
+def next_message(p, timeout=WAIT, **kwargs):
+    "The next message get_message() returns, waiting up to ``timeout``"
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError('no message within %ss' % timeout)
+        message = p.get_message(timeout=left, **kwargs)
+        if message is not None:
+            return message
+
+
+def msg(type, channel, data, pattern=None):
+    return {'type': type, 'channel': channel, 'data': data,
+            'pattern': pattern}
+
+
+def numsub(client, channel):
+    return dict(client.pubsub_numsub(channel))[channel]
+
+
+class Listener(threading.Thread):
+    "Runs ``for message in p.listen()`` and queues what it yields"
+
+    def __init__(self, pubsub):
+        super(Listener, self).__init__(daemon=True)
+        self.pubsub = pubsub
+        self.messages = queue.Queue()
+        self.error = None
+
+    def run(self):
+        try:
+            for message in self.pubsub.listen():
+                self.messages.put(message)
+        except BaseException as e:
+            self.error = e
+
+    def get_type(self, type, timeout=WAIT):
+        "The next queued message of this type (others are skipped)"
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.messages.get(
+                timeout=max(0.001, deadline - time.monotonic()))
+            if message['type'] == type:
+                return message
+
+
+class Collector(object):
+    "A message handler that keeps what it is given"
+
+    def __init__(self):
+        self.messages = []
+
+    def __call__(self, message):
+        self.messages.append(message)
+
+    def wait_for(self, count=1, timeout=WAIT, pump=None):
+        """The count-th message handled; ``pump``: a PubSub to read from
+        meanwhile (no thread reads it)"""
+        def handled():
+            if pump is not None:
+                assert pump.get_message(timeout=0.01) is None
+            return len(self.messages) >= count
+        wait_until(handled, timeout, '%d handled message(s)' % count)
+        return self.messages[count - 1]
+
+
+# ---- the seed's examples ---------------------------------------------------
+
+def test_seed_subscribe_publish_unsubscribe(r):
+    p = r.pubsub()
+    p.subscribe('my-first-channel', 'my-second-channel')
+    p.psubscribe('my-*')
+    # confirmations come in the order the names were sent
+    assert next_message(p) == msg('subscribe', b'my-first-channel', 1)
+    assert next_message(p) == msg('subscribe', b'my-second-channel', 2)
+    assert next_message(p) == msg('psubscribe', b'my-*', 3)
+    assert p.subscribed
+
+    assert r.publish('my-first-channel', 'some data') == 2
+    assert next_message(p) == msg('message', b'my-first-channel',
+                                  b'some data')
+    assert next_message(p) == msg('pmessage', b'my-first-channel',
+                                  b'some data', pattern=b'my-*')
+
+    p.unsubscribe()
+    p.punsubscribe('my-*')
+    first, second = next_message(p), next_message(p)
+    # a bare UNSUBSCRIBE lists the channels in the server's own order
+    assert {first['channel'], second['channel']} == {
+        b'my-first-channel', b'my-second-channel'}
+    assert first == msg('unsubscribe', first['channel'], 2)
+    assert second == msg('unsubscribe', second['channel'], 1)
+    assert next_message(p) == msg('punsubscribe', b'my-*', 0)
+    assert not p.subscribed
+    assert p.get_message() is None
+    p.close()
+
+
+def test_seed_message_handler(r):
+    p = r.pubsub()
+    handled = Collector()
+    p.subscribe(**{'my-channel': handled})
+    assert next_message(p) == msg('subscribe', b'my-channel', 1)
+    assert r.publish('my-channel', 'awesome data') == 1
+    wait_until(lambda: p.connection.can_read(0), what='the message')
+    # the handler got it, so get_message returns None
+    assert p.get_message() is None
+    assert handled.messages == [msg('message', b'my-channel',
+                                    b'awesome data')]
+    p.close()
+
+
+def test_seed_ignore_subscribe_messages(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('my-channel')
+    wait_until(lambda: p.connection.can_read(0), what='the confirmation')
+    assert p.get_message() is None  # the confirmation, hidden
+    assert r.publish('my-channel', 'my data') == 1
+    assert next_message(p) == msg('message', b'my-channel', b'my data')
+    p.close()
+
+
+def test_seed_get_message_event_loop(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('my-channel')
+    r.publish('my-channel', 'one')
+    r.publish('my-channel', 'two')
+    seen = []
+    deadline = time.monotonic() + WAIT
+    while len(seen) < 2 and time.monotonic() < deadline:
+        message = p.get_message()
+        if message:
+            seen.append(message['data'])
+        time.sleep(0.001)  # the seed's "be nice to the system"
+    assert seen == [b'one', b'two']
+    p.close()
+
+
+def test_seed_listen(r):
+    p = r.pubsub()
+    p.subscribe('my-channel')
+    r.publish('my-channel', 'hello')
+    p.unsubscribe('my-channel')
+    # listen() ends by itself once nothing is subscribed any more
+    assert list(p.listen()) == [
+        msg('subscribe', b'my-channel', 1),
+        msg('message', b'my-channel', b'hello'),
+        msg('unsubscribe', b'my-channel', 0),
+    ]
+    p.close()
+
+
+def test_seed_run_in_thread(r):
+    p = r.pubsub()
+    handled = Collector()
+    p.subscribe(**{'my-channel': handled})
+    thread = p.run_in_thread(sleep_time=0.001)
+    wait_until(lambda: numsub(r, b'my-channel') == 1)
+    r.publish('my-channel', 'in a thread')
+    assert handled.wait_for(1) == msg('message', b'my-channel',
+                                      b'in a thread')
+    thread.stop()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    assert p.connection is None and not p.subscribed
+    assert numsub(r, b'my-channel') == 0
+
+
+def test_seed_close_and_pubsub_introspection(r):
+    p = r.pubsub()
+    p.subscribe('foo', 'bar')
+    p.psubscribe('b*')
+    for _ in range(3):
+        next_message(p)
+    assert sorted(r.pubsub_channels()) == [b'bar', b'foo']
+    assert r.pubsub_numsub('foo', 'bar') == [(b'foo', 1), (b'bar', 1)]
+    assert r.pubsub_numsub('baz') == [(b'baz', 0)]
+    assert r.pubsub_numpat() == 1
+    p.close()
+    wait_until(lambda: r.pubsub_numpat() == 0, what='the server to notice')
+    assert r.pubsub_channels() == []
+
+
+# ---- messages and handlers -------------------------------------------------
+
+def test_channel_and_pattern_messages_in_publish_order(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('news.sport')
+    p.psubscribe('news.*')
+    for i in range(3):
+        assert r.publish('news.sport', i) == 2
+    got = [next_message(p) for _ in range(6)]
+    expected = []
+    for i in range(3):
+        data = str(i).encode()
+        expected += [msg('message', b'news.sport', data),
+                     msg('pmessage', b'news.sport', data, b'news.*')]
+    assert got == expected
+    p.close()
+
+
+def test_pattern_handler(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    handled = Collector()
+    p.psubscribe(**{'f*': handled})
+    p.subscribe('unhandled')
+    r.publish('foo', 'x')
+    r.publish('unhandled', 'y')
+    # the pattern message went to the handler; the next one comes back
+    assert next_message(p) == msg('message', b'unhandled', b'y')
+    assert handled.messages == [msg('pmessage', b'foo', b'x', b'f*')]
+    p.close()
+
+
+def test_unsubscribe_then_subscribe_before_reading_keeps_it(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    handled = Collector()
+    p.subscribe(**{'c': handled})
+    p.unsubscribe('c')
+    p.subscribe(**{'c': handled})
+    r.publish('c', 'still here')
+    deadline = time.monotonic() + WAIT
+    while not handled.messages and time.monotonic() < deadline:
+        assert p.get_message(timeout=0.1) is None
+    assert handled.messages == [msg('message', b'c', b'still here')]
+    assert p.subscribed and list(p.channels) == [b'c']
+    p.close()
+
+
+def test_run_in_thread_needs_handlers(r):
+    p = r.pubsub()
+    p.subscribe('no-handler')
+    with pytest.raises(PubSubError, match='no-handler'):
+        p.run_in_thread()
+    p.close()
+    p.psubscribe('p*')
+    with pytest.raises(PubSubError, match='p\\*'):
+        p.run_in_thread()
+    p.close()
+
+
+def test_get_message_before_subscribe_is_refused(r):
+    p = r.pubsub()
+    with pytest.raises(RuntimeError):
+        p.get_message()
+    assert list(p.listen()) == []
+
+
+def test_ping_answers_with_a_pong_message(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('c')
+    p.ping()
+    assert next_message(p) == {'type': 'pong', 'pattern': None,
+                               'channel': None, 'data': b''}
+    p.close()
+
+
+def test_non_pubsub_command_is_refused_and_connection_stays_usable(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('c')
+    p.execute_command('GET', 'foo')
+    with pytest.raises(ResponseError):
+        next_message(p)
+    connection = p.connection
+    r.publish('c', 'after the error')
+    assert next_message(p) == msg('message', b'c', b'after the error')
+    assert p.connection is connection and connection._sock is not None
+    p.close()
+
+
+# ---- timing ----------------------------------------------------------------
+
+def test_get_message_timeout_waits_that_long(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('quiet')
+    p.get_message(timeout=1)  # the hidden confirmation
+    for timeout in (0.2, 0.5):
+        start = time.monotonic()
+        assert p.get_message(timeout=timeout) is None
+        elapsed = time.monotonic() - start
+        assert timeout <= elapsed < timeout + 0.5
+    start = time.monotonic()
+    assert p.get_message() is None
+    assert time.monotonic() - start < 0.1
+    p.close()
+
+
+def test_get_message_returns_as_soon_as_a_message_arrives(r, make_client):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('soon')
+    p.get_message(timeout=1)  # the hidden confirmation
+    publisher = make_client()
+    timer = threading.Timer(0.2, publisher.publish, ('soon', 'now'))
+    start = time.monotonic()
+    timer.start()
+    message = p.get_message(timeout=10)
+    elapsed = time.monotonic() - start
+    timer.join()
+    assert message == msg('message', b'soon', b'now')
+    assert 0.15 < elapsed < 2
+    p.close()
+
+
+# ---- encodings ------------------------------------------------------------
+
+def test_unicode_and_binary_without_decoding(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    handled = Collector()
+    p.subscribe('\u00fcnicode-\u20ac', **{'h\u00e4ndled': handled})
+    p.subscribe(b'\xff\x00binary')
+    p.psubscribe('\u00fc*')
+    assert r.publish('\u00fcnicode-\u20ac', '\u2603 data') == 2
+    assert r.publish(b'\xff\x00binary', b'\x80\x00\xfe') == 1
+    assert r.publish('h\u00e4ndled', 'x') == 1
+    channel = '\u00fcnicode-\u20ac'.encode('utf-8')
+    data = '\u2603 data'.encode('utf-8')
+    assert next_message(p) == msg('message', channel, data)
+    assert next_message(p) == msg('pmessage', channel, data,
+                                  '\u00fc*'.encode('utf-8'))
+    assert next_message(p) == msg('message', b'\xff\x00binary',
+                                  b'\x80\x00\xfe')
+    assert handled.wait_for(1, pump=p) == msg(
+        'message', 'h\u00e4ndled'.encode(), b'x')
+    assert set(p.channels) == {channel, b'\xff\x00binary',
+                               'h\u00e4ndled'.encode()}
+    p.close()
+
+
+def test_unicode_with_decoding(rd):
+    p = rd.pubsub(ignore_subscribe_messages=True)
+    handled = Collector()
+    p.subscribe('\u00fcnicode', **{'h\u00e4ndled': handled})
+    p.psubscribe('\u00fc*')
+    assert rd.publish('\u00fcnicode', '\u2603') == 2
+    assert rd.publish('h\u00e4ndled', 'd') == 1
+    assert next_message(p) == msg('message', '\u00fcnicode', '\u2603')
+    assert next_message(p) == msg('pmessage', '\u00fcnicode', '\u2603',
+                                  '\u00fc*')
+    assert handled.wait_for(1, pump=p) == msg('message', 'h\u00e4ndled', 'd')
+    # names given as bytes are kept as the str the server's messages carry
+    p.subscribe(b'bytes-name')
+    assert set(p.channels) == {'\u00fcnicode', 'h\u00e4ndled', 'bytes-name'}
+    p.close()
+
+
+def test_channel_names_use_the_client_encoding(make_client):
+    latin = make_client(encoding='latin-1')
+    p = latin.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('caf\u00e9')
+    plain = make_client()
+    wait_until(lambda: numsub(plain, b'caf\xe9') == 1)
+    assert plain.publish(b'caf\xe9', b'\xe9') == 1
+    assert next_message(p) == msg('message', b'caf\xe9', b'\xe9')
+    p.close()
+    decoding = make_client(encoding='latin-1', decode_responses=True)
+    p = decoding.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('caf\u00e9')
+    wait_until(lambda: numsub(plain, b'caf\xe9') == 1)
+    plain.publish(b'caf\xe9', b'\xe9')
+    assert next_message(p) == msg('message', 'caf\u00e9', '\u00e9')
+    p.close()
+
+
+# ---- many channels, connection accounting ---------------------------------
+
+def test_a_thousand_channels(r):
+    p = r.pubsub()
+    names = ['channel:%d' % i for i in range(1000)]
+    p.subscribe(*names)
+    for i, name in enumerate(names):
+        assert next_message(p) == msg('subscribe', name.encode(), i + 1)
+    for name in names[::100]:
+        assert r.publish(name, name) == 1
+    for name in names[::100]:
+        assert next_message(p) == msg('message', name.encode(),
+                                      name.encode())
+    assert r.pubsub_numsub(*names[-3:]) == [(n.encode(), 1)
+                                            for n in names[-3:]]
+    p.unsubscribe()
+    counts = [next_message(p)['data'] for _ in names]
+    assert counts == list(range(999, -1, -1))
+    assert not p.subscribed
+    p.close()
+
+
+def test_close_and_context_manager_return_the_connection(r):
+    pool = r.connection_pool
+    p = r.pubsub()
+    assert p.connection is None  # taken on the first subscribe
+    p.subscribe('c')
+    connection = p.connection
+    assert connection in pool._in_use_connections
+    p.close()
+    assert p.connection is None and not p.subscribed
+    assert connection in pool._available_connections
+    # disconnected and without callbacks: clean for the next user
+    assert connection._sock is None and connection._connect_callbacks == []
+    assert r.ping()
+
+    with r.pubsub() as p:
+        p.psubscribe('x*')
+        assert len(pool._in_use_connections) == 1
+    assert not pool._in_use_connections
+    assert p.connection is None and not p.patterns
+
+
+def test_abandoned_pubsub_gives_its_connection_back(r):
+    pool = r.connection_pool
+    p = r.pubsub()
+    p.subscribe('c')
+    del p
+    assert not pool._in_use_connections
+
+
+# ---- lost connections --------------------------------------------------------
+
+def test_get_message_reconnects_after_client_kill(r, make_client):
+    p = r.pubsub()
+    p.subscribe('c')
+    p.psubscribe('p*')
+    next_message(p), next_message(p)
+    admin = make_client()
+    assert admin.execute_command('CLIENT', 'KILL', 'TYPE', 'pubsub') == 1
+    # the re-subscribe confirmations show that it reconnected by itself
+    assert next_message(p) == msg('subscribe', b'c', 1)
+    assert next_message(p) == msg('psubscribe', b'p*', 2)
+    admin.publish('c', 'back')
+    assert next_message(p) == msg('message', b'c', b'back')
+    p.close()
+
+
+def test_get_message_raises_while_server_is_down(make_server, make_client):
+    server = make_server()
+    client = make_client(server=server)
+    p = client.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('c')
+    p.get_message(timeout=1)
+    server.kill()
+    with pytest.raises(ConnectionError):
+        p.get_message(timeout=1)
+    with pytest.raises(ConnectionError):  # every call tries again
+        p.get_message()
+    server.restart()
+    assert p.get_message(timeout=1) is None  # reconnected; confirmation
+    wait_until(lambda: numsub(client, b'c') == 1)
+    client.publish('c', 'up again')
+    assert next_message(p) == msg('message', b'c', b'up again')
+    p.close()
+
+
+def test_server_restart_during_listen(make_server, make_client):
+    server = make_server()
+    client = make_client(server=server)
+    p = client.pubsub()
+    p.subscribe('c')
+    listener = Listener(p)
+    listener.start()
+    assert listener.get_type('subscribe') == msg('subscribe', b'c', 1)
+    server.kill()
+    server.restart()
+    assert listener.get_type('subscribe') == msg('subscribe', b'c', 1)
+    assert numsub(client, b'c') == 1
+    client.publish('c', 'after restart')
+    assert listener.get_type('message') == msg('message', b'c',
+                                               b'after restart')
+    p.unsubscribe()
+    listener.join(WAIT)
+    assert not listener.is_alive() and listener.error is None
+    p.close()
+
+
+def test_server_restart_during_run_in_thread(make_server, make_client):
+    server = make_server()
+    client = make_client(server=server)
+    p = client.pubsub()
+    handled = Collector()
+    p.subscribe(**{'c': handled})
+    p.psubscribe(**{'c*': handled})
+    thread = p.run_in_thread(daemon=True)
+    wait_until(lambda: numsub(client, b'c') == 1)
+    server.kill()
+    server.restart()
+    wait_until(lambda: numsub(client, b'c') == 1, what='re-subscribing')
+    assert client.pubsub_numpat() == 1
+    client.publish('c', 'after restart')
+    handled.wait_for(2)
+    assert sorted(m['type'] for m in handled.messages) == [
+        'message', 'pmessage']
+    thread.stop()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+
+
+@pytest.mark.slow
+def test_server_down_for_five_seconds(make_server, make_client, caplog):
+    server = make_server()
+    client = make_client(server=server)
+    listened = client.pubsub()
+    listened.subscribe('c')
+    listener = Listener(listened)
+    listener.start()
+    threaded = client.pubsub(ignore_subscribe_messages=True)
+    handled = Collector()
+    threaded.subscribe(**{'c': handled})
+    thread = threaded.run_in_thread(daemon=True)
+    wait_until(lambda: numsub(client, b'c') == 2)
+    listener.get_type('subscribe')
+
+    caplog.set_level(logging.WARNING, logger='redis.pubsub')
+    server.kill()
+    down_since = time.monotonic()
+    # both readers keep trying: several failed attempts each, logged
+    wait_until(lambda: len(caplog.records) >= 6, timeout=10,
+               what='reconnect attempts')
+    time.sleep(max(0.0, 5 - (time.monotonic() - down_since)))  # the outage
+    assert listener.is_alive() and thread.is_alive()
+    assert all(r.name == 'redis.pubsub' for r in caplog.records)
+    server.restart()
+
+    wait_until(lambda: numsub(client, b'c') == 2, what='both re-subscribed')
+    client.publish('c', 'after the outage')
+    assert listener.get_type('message') == msg('message', b'c',
+                                               b'after the outage')
+    assert handled.wait_for(1) == msg('message', b'c', b'after the outage')
+    thread.stop()
+    thread.join(WAIT)
+    listened.close()
+    listener.join(WAIT)
+    assert not thread.is_alive() and not listener.is_alive()
+    assert listener.error is None
+
+
+def test_exception_handler_gets_connection_errors(make_server, make_client):
+    server = make_server()
+    client = make_client(server=server)
+    p = client.pubsub()
+    p.subscribe(**{'c': Collector()})
+    calls = []
+    thread = p.run_in_thread(
+        daemon=True, exception_handler=lambda *a: calls.append(a))
+    wait_until(lambda: numsub(client, b'c') == 1)
+    server.kill()
+    wait_until(lambda: len(calls) >= 2, what='exception_handler calls')
+    exc, pubsub, worker = calls[0]
+    assert isinstance(exc, ConnectionError)
+    assert pubsub is p and worker is thread
+    thread.stop()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+
+
+def test_handler_errors_do_not_kill_the_thread(r, caplog):
+    p = r.pubsub()
+    handled = Collector()
+
+    def fragile(message):
+        if message['data'] == b'boom':
+            raise ValueError('boom')
+        handled(message)
+
+    p.subscribe(**{'c': fragile})
+    thread = p.run_in_thread(daemon=True)
+    wait_until(lambda: numsub(r, b'c') == 1)
+    r.publish('c', 'boom')
+    r.publish('c', 'fine')
+    assert handled.wait_for(1)['data'] == b'fine'
+    assert any('boom' in str(rec.exc_info[1]) for rec in caplog.records
+               if rec.exc_info)
+    thread.stop()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+
+
+def test_exception_handler_that_raises_ends_the_thread(r, monkeypatch):
+    uncaught = []
+    monkeypatch.setattr(threading, 'excepthook', uncaught.append)
+    p = r.pubsub()
+    seen = []
+
+    def handler(exc, pubsub, thread):
+        seen.append(exc)
+        raise exc
+
+    def fragile(message):
+        raise KeyError('from the handler')
+
+    p.subscribe(**{'c': fragile})
+    thread = p.run_in_thread(daemon=True, exception_handler=handler)
+    wait_until(lambda: numsub(r, b'c') == 1)
+    r.publish('c', 'x')
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    assert isinstance(seen[0], KeyError)
+    assert [hook.exc_value for hook in uncaught] == seen
+    assert p.connection is None  # closed on the way out
+
+
+def test_idle_listen_with_socket_timeout_keeps_its_connection(make_client):
+    client = make_client(socket_timeout=0.2)
+    p = client.pubsub()
+    p.subscribe('idle')
+    listener = Listener(p)
+    listener.start()
+    listener.get_type('subscribe')
+    sock = p.connection._sock
+    deadline = time.monotonic() + 1.0  # five socket_timeouts of silence
+    while time.monotonic() < deadline:
+        with pytest.raises(queue.Empty):
+            listener.messages.get(timeout=deadline - time.monotonic())
+    assert p.connection._sock is sock  # no reconnect, no PONG shown
+    client.publish('idle', 'still listening')
+    assert listener.get_type('message')['data'] == b'still listening'
+    assert listener.messages.empty()
+    p.close()
+    listener.join(WAIT)
+
+
+def test_stalled_connection_is_replaced(redis_server, make_client):
+    with FaultProxy(redis_server.host, redis_server.port) as proxy:
+        client = make_client(host=proxy.host, port=proxy.port,
+                             socket_timeout=0.2)
+        publisher = make_client()
+        p = client.pubsub()
+        p.subscribe('s')
+        listener = Listener(p)
+        listener.start()
+        listener.get_type('subscribe')
+        proxy.stall('down')
+        # the unanswered health-check PING gives the connection up
+        wait_until(lambda: proxy.stats()['accepted'] >= 2, what='reconnect')
+        proxy.passthrough()
+        wait_until(lambda: numsub(publisher, b's') >= 1)
+        listener.get_type('subscribe')
+        publisher.publish('s', 'through')
+        assert listener.get_type('message')['data'] == b'through'
+        p.close()
+        listener.join(WAIT)
+        assert listener.error is None
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs fork()')
+def test_child_subscribes_on_its_own_connection(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('parent')
+    p.get_message(timeout=1)
+    parent_connection = p.connection
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        code = 1
+        try:
+            p.subscribe('child')
+            r.publish('child', 'x')
+            message = next_message(p)
+            code = 0 if message['channel'] == b'child' else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    assert p.connection is parent_connection
+    r.publish('parent', 'still mine')
+    assert next_message(p) == msg('message', b'parent', b'still mine')
+    p.close()
