@@ -22,47 +22,38 @@ class _SharedToken(object):
 
 
 class Lock(object):
-    """
-    A shared, distributed Lock. Using Redis for locking allows the Lock
-    to be shared across processes and/or machines.
+    """A lock shared by every process that can reach the Redis server.
 
-    It's left to the user to resolve deadlock issues and make sure
-    multiple clients play nicely together.
+    Like threading.Lock it has acquire() and release() and works as a
+    ``with`` block; unlike it, nothing prevents deadlocks between clients,
+    and a ``timeout`` lets the server free a lock whose owner vanished.
     """
 
     def __init__(self, redis, name, timeout=None, sleep=0.1,
                  blocking=True, blocking_timeout=None, thread_local=True):
         """
-        Create a new Lock instance named ``name`` using the Redis client
-        supplied by ``redis``.
+        A lock on the key ``name`` through the client ``redis``.
 
-        ``timeout`` indicates a maximum life for the lock, in seconds (an
-        int or a float). By default (None, or 0 as in 2.10.6), it will
-        remain locked until release() is called. A negative timeout raises
-        DataError.
+        ``timeout``: seconds (int or float) after which the server frees
+        the lock even if release() was never called. None (or 0, as in
+        2.10.6) keeps it until release(); a negative one raises DataError.
 
-        ``sleep`` indicates the amount of time to sleep per loop iteration
-        when the lock is in blocking mode and another client is currently
-        holding the lock.
+        ``sleep``: seconds to wait between two tries while another client
+        holds the lock.
 
-        ``blocking`` indicates whether calling ``acquire`` should block until
-        the lock has been acquired or to fail immediately, causing
-        ``acquire`` to return False and the lock not being acquired. Defaults
-        to True. Note this value can be overridden by passing a ``blocking``
-        argument to ``acquire``.
+        ``blocking``: whether acquire() waits for the lock (the default) or
+        returns False at once when it is taken; acquire()'s own argument
+        overrides it.
 
-        ``blocking_timeout`` indicates the maximum amount of time in seconds
-        to spend trying to acquire the lock. A value of ``None`` indicates
-        continue trying forever. ``blocking_timeout`` can be specified as a
-        float or integer, both representing the number of seconds to wait.
+        ``blocking_timeout``: the most seconds acquire() keeps trying (int
+        or float); None tries forever.
 
-        ``thread_local`` indicates whether the lock token is placed in
-        thread-local storage. By default, the token is placed in thread
-        local storage so that a thread only sees its token, not a token set
-        by another thread: if thread-1's lock expires and thread-2 acquires
-        it through the same Lock object, thread-1's release() must not free
-        thread-2's lock. Disable it when one thread acquires the lock and
-        another one releases it.
+        ``thread_local``: keep the owner's token per thread (the default),
+        so a thread can only release or extend a lock it acquired itself:
+        if thread A's lock expired and thread B then took it through the
+        same Lock object, A's late release() must fail rather than free
+        B's lock. Turn it off when one thread acquires and another
+        releases.
         """
         if timeout is not None and timeout < 0:
             raise DataError("'timeout' must be a positive number")
@@ -101,15 +92,12 @@ class Lock(object):
         return max(1, int(self.timeout * 1000))
 
     def acquire(self, blocking=None, blocking_timeout=None):
-        """
-        Use Redis to hold a shared, distributed lock named ``name``.
-        Returns True once the lock is acquired.
+        """Take the lock; True once it is held.
 
-        If ``blocking`` is False, always return immediately. If the lock
-        was acquired, return True, otherwise return False.
-
-        ``blocking_timeout`` specifies the maximum number of seconds to
-        wait trying to acquire the lock.
+        ``blocking`` False tries once and returns False if the lock is
+        taken; otherwise tries every ``sleep`` seconds, for at most
+        ``blocking_timeout`` seconds when that is given (False when it ran
+        out). Both default to the values given to the constructor.
         """
         sleep = self.sleep
         token = uuid.uuid1().hex.encode()
@@ -143,7 +131,8 @@ class Lock(object):
         return value == token
 
     def release(self):
-        "Releases the already acquired lock"
+        """Free the lock; LockError if this thread does not hold it (or no
+        longer does: it expired and someone else took it)."""
         expected_token = self.local.token
         if expected_token is None:
             raise LockError("Cannot release an unlocked lock")
@@ -164,12 +153,9 @@ class Lock(object):
         self.redis.transaction(execute_release, name)
 
     def extend(self, additional_time):
-        """
-        Adds more time to an already acquired lock.
-
-        ``additional_time`` can be specified as an integer or a float, both
-        representing the number of seconds to add.
-        """
+        """Push the lock's expiry ``additional_time`` seconds (int or
+        float) further; True, or LockError if the lock is not held or has
+        no timeout."""
         if self.local.token is None:
             raise LockError("Cannot extend an unlocked lock")
         if self.timeout is None:
@@ -192,7 +178,7 @@ class Lock(object):
             try:
                 response = pipe.execute()
             except WatchError:
-                # someone else acquired the lock
+                # the key changed after our GET: another owner now
                 raise LockError("Cannot extend a lock that's no longer owned")
         if not response[0]:
             # PEXPIRE returns 0 when the key no longer exists
@@ -201,10 +187,8 @@ class Lock(object):
 
 
 class LuaLock(Lock):
-    """
-    A lock implementation that uses Lua scripts rather than pipelines
-    and watches.
-    """
+    """The same lock, with acquire, release and extend each done by one
+    Lua script: atomic on the server, one round trip, no WATCH retries."""
     lua_acquire = None
     lua_release = None
     lua_extend = None

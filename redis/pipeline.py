@@ -38,22 +38,22 @@ def _check_reply_error(conn, error):
 
 
 class BasePipeline(object):
-    """
-    Pipelines provide a way to transmit multiple commands to the Redis server
-    in one transmission. This is convenient for batch processing, such as
-    saving all the values in a list to Redis.
+    """Queues commands and sends them together on execute().
 
-    All commands executed within a pipeline are wrapped with MULTI and EXEC
-    calls. This guarantees all commands executed in the pipeline will be
-    executed atomically.
+    By default the batch runs as one MULTI/EXEC transaction: no other
+    client's command runs in the middle of it. With ``transaction=False``
+    the batch is only pipelined (one round trip, no atomicity).
 
-    Any command raising an exception does *not* halt the execution of
-    subsequent commands in the pipeline. Instead, the exception is caught
-    and its instance is placed into the response list returned by execute().
-    Code iterating over the response list should be able to deal with an
-    instance of an exception as a potential value. In general, these will be
-    ResponseError exceptions, such as those raised when issuing a command
-    on a key of a different datatype.
+    A failing command does not stop the others: execute() raises the first
+    error after all replies are read, or, with ``raise_on_error=False``,
+    returns the exception objects (usually ResponseError) among the
+    results.
+
+    After watch(), commands run at once (to read the values a transaction
+    depends on) until multi() starts buffering again; execute() then
+    raises WatchError when a watched key changed in the meantime. The
+    pipeline keeps one connection from watch() until reset(), which
+    execute() and the ``with`` block call.
     """
 
     # the server forgets every WATCH after these
@@ -110,10 +110,8 @@ class BasePipeline(object):
                 self.connection_pool.release(conn)
 
     def multi(self):
-        """
-        Start a transactional block of the pipeline after WATCH commands
-        are issued. End the transactional block with `execute`.
-        """
+        """After watch(): buffer the commands that follow again, to run
+        as one transaction on execute()."""
         if self.explicit_transaction:
             raise RedisError('Cannot issue nested calls to MULTI')
         if self.command_stack:
@@ -130,17 +128,8 @@ class BasePipeline(object):
         return self
 
     def pipeline_execute_command(self, *args, **options):
-        """
-        Stage a command to be executed when execute() is next called
-
-        Returns the current Pipeline object back so commands can be
-        chained together, such as:
-
-        pipe = pipe.set('foo', 'bar').incr('baz').decr('bang')
-
-        At some other point, you can then run: pipe.execute(),
-        which will execute all commands queued in the pipe.
-        """
+        """Add a command to the batch and return the pipeline, so calls
+        chain: ``pipe.set('a', 1).incr('b').execute()``."""
         self.command_stack.append((args, options))
         return self
 
@@ -388,11 +377,12 @@ class BasePipeline(object):
         return response
 
     def watch(self, *names):
-        "Watches the values at keys ``names``"
+        """WATCH ``names`` on the pipeline's connection and switch to
+        immediate mode until multi()"""
         if self.explicit_transaction:
             raise RedisError('Cannot issue a WATCH after a MULTI')
         return self.execute_command('WATCH', *names)
 
     def unwatch(self):
-        "Unwatches all previously specified keys"
+        "Forget every WATCH of this pipeline (True)"
         return self.watching and self.execute_command('UNWATCH') or True

@@ -7,7 +7,8 @@ from redis.utils import nativestr
 
 
 class Script(object):
-    "An executable LUA script object returned by ``register_script``"
+    """A Lua script bound to a client by ``register_script``; calling it
+    runs the script by its SHA1."""
 
     def __init__(self, registered_client, script):
         self.registered_client = registered_client
@@ -23,7 +24,9 @@ class Script(object):
         return '%s<sha=%s>' % (type(self).__name__, self.sha)
 
     def __call__(self, keys=[], args=[], client=None):
-        "Execute the script, passing any required ``args``"
+        """Run the script with KEYS ``keys`` and ARGV ``args`` on
+        ``client`` (a client or a pipeline; by default the registering
+        client)."""
         if client is None:
             client = self.registered_client
         args = tuple(keys) + tuple(args)
