@@ -214,6 +214,7 @@ class _ServerProcess(object):
     """A redis-server process in a temp dir of its own, its output in
     ``<dir>/redis.log``."""
     kind = 'redis-server'
+    db = 0
 
     def __init__(self, port=None, password=None):
         self.executable = find_redis_server()

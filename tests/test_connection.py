@@ -124,15 +124,13 @@ def test_error_reply_raises_and_keeps_connection(conn):
     assert conn._sock is sock
 
 
-def test_db_selected_on_connect(clean_db, parser_class):
-    connection = connection_to(clean_db, parser_class, db=2)
+def test_db_selected_on_connect(harness_server, clean_db, parser_class):
+    connection = connection_to(harness_server, parser_class, db=2)
     try:
         assert roundtrip(connection, 'SET', 'in-db-2', '1') == b'OK'
-        assert clean_db.command('EXISTS', 'in-db-2') == 0
-        if isinstance(clean_db.port, int) and clean_db.host:
-            assert raw_command('GET', 'in-db-2', host=clean_db.host,
-                               port=clean_db.port,
-                               password=clean_db.password, db=2) == b'1'
+        assert harness_server.command('EXISTS', 'in-db-2') == 0
+        assert raw_command('GET', 'in-db-2', port=harness_server.port,
+                           db=2) == b'1'
     finally:
         connection.disconnect()
 

@@ -206,12 +206,14 @@ def test_redis_url_roundtrip(harness_server, clean_db, parser_class):
                        db=3) == b'yes'
 
 
-def test_redis_url_options_reach_the_connection(harness_server, clean_db,
-                                                parser_class):
-    url = ('redis://%s:%d/0?socket_timeout=2.5&socket_keepalive=yes'
-           '&retry_on_timeout=true' % (harness_server.host,
-                                       harness_server.port))
-    client = redis.from_url(url, parser_class=parser_class)
+def test_redis_url_options_reach_the_connection(clean_db, parser_class):
+    server = clean_db
+    if not server.host:
+        pytest.skip('the --redis-url server is a unix socket')
+    url = ('redis://%s:%d/%d?socket_timeout=2.5&socket_keepalive=yes'
+           '&retry_on_timeout=true' % (server.host, server.port, server.db))
+    client = redis.from_url(url, parser_class=parser_class,
+                            password=server.password)
     try:
         client.set('k', 'v')
         conn = client.connection_pool.get_connection('GET')
