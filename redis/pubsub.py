@@ -5,19 +5,15 @@ patterns (name -> handler) so a new connection can subscribe to them again.
 Reading goes on across disconnections:
 
 - ``get_message()`` reconnects (and re-subscribes) transparently when the
-  server is reachable; when it is not, it raises ConnectionError (or
-  TimeoutError for a connect timeout) and the caller's loop decides. The
-  next call tries again.
-- ``listen()`` and ``run_in_thread()`` never give up on a lost connection:
-  they retry with a growing delay (0.1 s doubling up to 2 s) and log each
-  failed attempt on the ``redis.pubsub`` logger.
-
+  server is reachable, else raises ConnectionError (TimeoutError for a
+  connect timeout) for the caller's loop to decide; each call retries.
+- ``listen()`` and ``run_in_thread()`` never give up: they retry with a
+  delay growing from 0.1 s to 2 s, logging each failure on ``redis.pubsub``.
 Messages published while the connection was down are lost, as in Redis.
 
-When the connection has a ``socket_timeout``, an idle subscription is not an
-error: after ``socket_timeout`` seconds of silence a PING goes out, and only
-when its reply does not come within another ``socket_timeout`` is the
-connection taken for dead (and replaced). Its reply is never shown.
+With a ``socket_timeout``, silence is not an error: after ``socket_timeout``
+seconds of it a PING goes out (its PONG is never shown), and only when that
+goes unanswered for another ``socket_timeout`` is the connection replaced.
 """
 import logging
 import threading
@@ -55,18 +51,14 @@ class _Backoff(object):
     "Delays between reconnect attempts: first, first*2, ... up to most"
 
     def __init__(self, first=0.1, most=2.0):
-        self.first = first
-        self.most = most
-        self.current = None
+        self.first, self.most, self.current = first, most, None
 
     def __repr__(self):
         return '_Backoff<current=%s>' % self.current
 
     def next(self):
-        if self.current is None:
-            self.current = self.first
-        else:
-            self.current = min(self.current * 2, self.most)
+        self.current = self.first if self.current is None else \
+            min(self.current * 2, self.most)
         return self.current
 
     def reset(self):
@@ -110,8 +102,7 @@ class PubSub(object):
 
     def __del__(self):
         try:
-            # Give the connection back even when close() was forgotten.
-            self.reset()
+            self.reset()  # give the connection back if close() was forgotten
         except Exception:
             pass
 
@@ -245,27 +236,30 @@ class PubSub(object):
                     # on_connect callback re-subscribes otherwise.
                     connection.connect()
 
+    def _check_open(self, connection):
+        if self.connection is not connection:
+            raise ConnectionError('The PubSub was closed.')
+
     def _reconnect(self, connection):
         with self._lock:
-            if self.connection is not connection:
-                raise ConnectionError('The PubSub was closed.')
+            self._check_open(connection)
             if connection._sock is None:
                 connection.connect()
 
     def _send_health_check(self, connection):
         with self._lock:
-            if self.connection is not connection:
-                raise ConnectionError('The PubSub was closed.')
+            self._check_open(connection)
             self._pings.append(True)
             self._ping_sent_at = _monotonic()
             connection.send_command('PING')
 
     @staticmethod
     def _is_pong(response):
+        # Outside subscribed mode a PING gets a plain reply (+PONG, or its
+        # message as a bulk string), the only plain reply a PubSub expects.
         if isinstance(response, list):
             return bool(response) and nativestr(response[0]) == 'pong'
-        return isinstance(response, (bytes, str)) and \
-            nativestr(response) == 'PONG'
+        return not isinstance(response, Exception)
 
     def _wait_for_reply(self, connection, deadline):
         """The next reply (internal PONGs skipped), or None when ``deadline``
@@ -335,10 +329,8 @@ class PubSub(object):
                     self.connection_pool.release(connection)
 
     def _read(self, connection, block, timeout):
-        if block or timeout is None:
-            deadline = None
-        else:
-            deadline = _monotonic() + timeout
+        deadline = None if block or timeout is None else \
+            _monotonic() + timeout
         reconnected = False
         while True:
             try:
@@ -347,8 +339,7 @@ class PubSub(object):
                     self._reconnect(connection)
                 return self._wait_for_reply(connection, deadline)
             except _CONNECTION_ERRORS:
-                if self.connection is not connection:
-                    raise ConnectionError('The PubSub was closed.')
+                self._check_open(connection)
                 connection.disconnect()
                 if reconnected:
                     raise
@@ -467,12 +458,12 @@ class PubSub(object):
         a published message with a handler is passed to it instead and None
         is returned, as for a hidden subscribe confirmation."""
         if not isinstance(response, list):
-            if self._is_pong(response):
-                # PING answered outside subscribed mode: +PONG
-                return {'type': 'pong', 'pattern': None, 'channel': None,
-                        'data': response[:0]}
-            # a reply to some other command sent while not subscribed
-            return response
+            # a PING answered outside subscribed mode: +PONG or the message
+            if isinstance(response, (bytes, str)) and \
+                    nativestr(response) == 'PONG':
+                response = response[:0]
+            return {'type': 'pong', 'pattern': None, 'channel': None,
+                    'data': response}
         message_type = nativestr(response[0])
         if message_type == 'pmessage':
             message = {'type': message_type, 'pattern': response[1],
@@ -529,14 +520,12 @@ class PubSub(object):
         growing delay either way; the thread ends only when stopped, when
         nothing is subscribed any more, or when exception_handler raises.
         """
-        for channel, handler in list(self.channels.items()):
-            if handler is None:
-                raise PubSubError("Channel: '%s' has no handler registered"
-                                  % nativestr(channel))
-        for pattern, handler in list(self.patterns.items()):
-            if handler is None:
-                raise PubSubError("Pattern: '%s' has no handler registered"
-                                  % nativestr(pattern))
+        for kind, names in (('Channel', self.channels),
+                            ('Pattern', self.patterns)):
+            for name, handler in list(names.items()):
+                if handler is None:
+                    raise PubSubError("%s: '%s' has no handler registered"
+                                      % (kind, nativestr(name)))
         thread = PubSubWorkerThread(self, sleep_time, daemon=daemon,
                                     exception_handler=exception_handler)
         thread.start()

@@ -277,8 +277,14 @@ def test_ping_answers_with_a_pong_message(r):
     p = r.pubsub(ignore_subscribe_messages=True)
     p.subscribe('c')
     p.ping()
-    assert next_message(p) == {'type': 'pong', 'pattern': None,
-                               'channel': None, 'data': b''}
+    p.ping('hi')
+    assert next_message(p) == msg('pong', None, b'')
+    assert next_message(p) == msg('pong', None, b'hi')
+    p.unsubscribe()
+    p.ping()  # not subscribed: the server answers +PONG
+    p.ping('hi')
+    assert next_message(p) == msg('pong', None, b'')
+    assert next_message(p) == msg('pong', None, b'hi')
     p.close()
 
 
