@@ -281,3 +281,34 @@ def test_readers_agree_on_any_stream(values, cuts):
     assert read_all(Reader, [stream]) == expected
     if hiredis is not None:
         assert read_all(hiredis.Reader, chunks) == expected
+
+
+def _wire(item):
+    if item is None:
+        return b'$-1\r\n'
+    if isinstance(item, int):
+        return b':%d\r\n' % item
+    return _bulk(item)[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(items=st.lists(st.one_of(
+    st.binary(max_size=30),
+    st.sampled_from([b'\r\n', b'a\r\nb', b'$1\r\nx', b'\r\n$2\r\nab\r\n']),
+    st.none(), st.integers(min_value=-10 ** 6, max_value=10 ** 6)),
+    min_size=17, max_size=300),
+    cuts=st.lists(st.integers(min_value=0, max_value=10 ** 6), max_size=8),
+    decode=st.booleans())
+def test_long_arrays_with_tricky_values(items, cuts, decode):
+    # long arrays take the split-on-CRLF fast path; values that contain
+    # CRLF or look like headers, nils and integers must all fall back to
+    # the exact parse and give the same result
+    stream = (b'*%d\r\n' % len(items)) + b''.join(_wire(i) for i in items)
+    points = sorted(set(c % (len(stream) + 1) for c in cuts))
+    chunks = [stream[a:b] for a, b in zip([0] + points, points + [len(stream)])]
+    kwargs = {'encoding': 'latin-1'} if decode else {}
+    expected = [i.decode('latin-1') if decode and isinstance(i, bytes) else i
+                for i in items]
+    assert read_all(Reader, chunks, **kwargs) == [expected]
+    if hiredis is not None:
+        assert read_all(hiredis.Reader, chunks, **kwargs) == [expected]
