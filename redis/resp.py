@@ -104,55 +104,51 @@ def _name_prefix(name):
     return prefix
 
 
-def pack_command(encoder, args):
-    """Pack one command into a list of buffers for ``sendall``.
+def pack_commands(encoder, commands):
+    """Pack commands (each a sequence of arguments) into a list of buffers
+    for ``sendall``.
 
-    Small commands become one buffer. A big argument stays a buffer of its
-    own, so a 100 MiB value is never copied again just to join it.
+    Small arguments are joined into one buffer; a big one stays a buffer
+    of its own, so a 100 MiB value is never copied again just to join it.
     """
-    count, head = _name_prefix(args[0])
-    encode = encoder.encode
-    pieces = [b'*%d\r\n' % (count + len(args) - 1), head]
     out = []
-    for arg in args[1:]:
-        if arg.__class__ is not bytes:
-            arg = encode(arg)
-        n = len(arg)
-        if n > _BIG_ARG:
-            pieces.append(b'$%d\r\n' % n)
-            out.append(b''.join(pieces))
-            out.append(arg)
-            pieces = [CRLF]
-        else:
-            pieces.append(b'$%d\r\n%s\r\n' % (n, arg))
+    pieces = []
+    append = pieces.append
+    encoding = encoder.encoding
+    errors = encoder.encoding_errors
+    encode = encoder.encode
+    cache = _name_cache
+    for args in commands:
+        prefix = cache.get(args[0])
+        if prefix is None:
+            prefix = _name_prefix(args[0])
+        append(b'*%d\r\n%s' % (prefix[0] + len(args) - 1, prefix[1]))
+        first = True
+        for arg in args:
+            if first:  # the name, already in the prefix
+                first = False
+                continue
+            cls = arg.__class__
+            if cls is str:
+                arg = arg.encode(encoding, errors)
+            elif cls is not bytes:
+                arg = encode(arg)
+            n = len(arg)
+            if n > _BIG_ARG:
+                append(b'$%d\r\n' % n)
+                out.append(b''.join(pieces))
+                out.append(arg)
+                pieces = [CRLF]
+                append = pieces.append
+            else:
+                append(b'$%d\r\n%s\r\n' % (n, arg))
     out.append(b''.join(pieces))
     return out
 
 
-def pack_commands(encoder, commands):
-    """Pack many commands (each a tuple of args) into few large buffers."""
-    out = []
-    pieces = []
-    size = 0
-    for args in commands:
-        for chunk in pack_command(encoder, args):
-            n = len(chunk)
-            if n > _BIG_ARG:
-                if pieces:
-                    out.append(b''.join(pieces))
-                    pieces = []
-                    size = 0
-                out.append(chunk)
-            else:
-                pieces.append(chunk)
-                size += n
-                if size > 65536:
-                    out.append(b''.join(pieces))
-                    pieces = []
-                    size = 0
-    if pieces:
-        out.append(b''.join(pieces))
-    return out
+def pack_command(encoder, args):
+    "Pack one command into a list of buffers for ``sendall``"
+    return pack_commands(encoder, (args,))
 
 
 _INCOMPLETE = object()
