@@ -3,7 +3,7 @@ import datetime
 import time as mod_time
 import warnings
 
-from redis.exceptions import DataError, RedisError
+from redis.exceptions import DataError
 
 
 def timedelta_seconds(delta):
@@ -136,7 +136,7 @@ class KeyCommands(object):
         one value per pattern.
         """
         if (start is None) != (num is None):
-            raise RedisError("``start`` and ``num`` must both be specified")
+            raise DataError("``start`` and ``num`` must both be specified")
         if get is None:
             gets = []
         elif _is_single(get):

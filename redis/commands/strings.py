@@ -2,7 +2,7 @@
 import datetime
 
 from redis.commands.keys import timedelta_milliseconds, timedelta_seconds
-from redis.exceptions import RedisError
+from redis.exceptions import DataError
 from redis.replies import list_or_args
 
 
@@ -10,10 +10,11 @@ def _mapping_items(command, args, kwargs):
     # MSET/MSETNX take one dict positional argument and/or keywords
     if args:
         if len(args) != 1 or not isinstance(args[0], dict):
-            raise RedisError('%s requires **kwargs or a single dict arg'
-                             % command)
-        mapping = dict(args[0])
-        mapping.update(kwargs)
+            raise DataError('%s requires **kwargs or a single dict arg'
+                            % command)
+        # as in 2.10.6, the dict's value wins over a keyword of the same name
+        mapping = dict(kwargs)
+        mapping.update(args[0])
     else:
         mapping = kwargs
     items = []
@@ -34,7 +35,7 @@ class StringCommands(object):
         if start is None and end is None:
             return self.execute_command('BITCOUNT', key)
         if start is None or end is None:
-            raise RedisError("Both start and end must be specified")
+            raise DataError("Both start and end must be specified")
         return self.execute_command('BITCOUNT', key, start, end)
 
     def bitop(self, operation, dest, *keys):
@@ -45,11 +46,11 @@ class StringCommands(object):
         """Return the position of the first ``bit`` (0 or 1) in ``key``,
         searching the bytes ``start``..``end`` (``end`` needs ``start``)."""
         if bit not in (0, 1):
-            raise RedisError('bit must be 0 or 1')
+            raise DataError('bit must be 0 or 1')
         if start is None:
             if end is not None:
-                raise RedisError("start argument is not set, "
-                                 "when end is specified")
+                raise DataError("start argument is not set, "
+                                "when end is specified")
             return self.execute_command('BITPOS', key, bit)
         if end is None:
             return self.execute_command('BITPOS', key, bit, start)
