@@ -6,6 +6,8 @@ MULTI/EXEC transaction.
 queues instead of running: ``execute_command`` is the only thing that
 changes.
 """
+import os
+
 from redis.exceptions import (
     ConnectionError, ExecAbortError, RedisError, ResponseError, TimeoutError,
     WatchError,
@@ -68,6 +70,7 @@ class BasePipeline(object):
         self.shard_hint = shard_hint
         self._use_lua_lock = None
         self.watching = False
+        self._replies_pending = False
         self.reset()
 
     def __enter__(self):
@@ -94,7 +97,16 @@ class BasePipeline(object):
         self.scripts = set()
         conn = self.connection
         try:
-            if self.watching and conn is not None and \
+            if conn is not None and self._replies_pending:
+                # execute() was interrupted (KeyboardInterrupt, a failing
+                # callback...) before it read every reply: the rest would be
+                # taken for the next user's
+                conn.disconnect()
+            elif conn is not None and getattr(conn, 'pid', None) != \
+                    os.getpid():
+                # inherited across fork(): the socket is the parent's
+                pass
+            elif self.watching and conn is not None and \
                     getattr(conn, '_sock', None) is not None:
                 try:
                     conn.send_command('UNWATCH')
@@ -103,6 +115,7 @@ class BasePipeline(object):
                     # a connection in an unknown state must not be reused
                     conn.disconnect()
         finally:
+            self._replies_pending = False
             self.watching = False
             self.explicit_transaction = False
             if conn is not None:
@@ -228,6 +241,7 @@ class BasePipeline(object):
             except (ConnectionError, TimeoutError):
                 conn.disconnect()
                 conn.connect()
+        self._replies_pending = True
         try:
             conn.send_packed_command(packed)
         except (ConnectionError, TimeoutError):
@@ -322,8 +336,10 @@ class BasePipeline(object):
             self.annotate_exception(first, i + 1, stack[i][0])
             raise ExecAbortError(first.args[0]) from first
         finally:
-            # EXEC ends every WATCH, whatever its outcome
+            # EXEC ends every WATCH, whatever its outcome; its reply (or
+            # error) was the last one, so the connection is in step
             self.watching = False
+            self._replies_pending = False
         if multi_error is not None:
             raise multi_error
         if response is None:
@@ -372,6 +388,7 @@ class BasePipeline(object):
             if callback is not None:
                 r = callback(r, **options)
             append(r)
+        self._replies_pending = False
         if raise_on_error:
             self.raise_first_error(stack, response)
         return response
