@@ -1,11 +1,16 @@
 """Commands understood by a Sentinel process: SENTINEL MASTERS, ..."""
+import warnings
 
 
 class SentinelCommands(object):
     """Commands understood by a Sentinel process: SENTINEL MASTERS, ..."""
 
     def sentinel(self, *args):
-        "Send SENTINEL with ``args``; the raw reply"
+        "Send SENTINEL with ``args``; the raw reply (deprecated, as in 2.10.6)"
+        # 2.10.6 only warned here and sent nothing; the warning is kept, and
+        # the command is sent so that the call does what its name says
+        warnings.warn(
+            DeprecationWarning('Use the individual sentinel_* methods'))
         return self.execute_command('SENTINEL', *args)
 
     def sentinel_get_master_addr_by_name(self, service_name):
