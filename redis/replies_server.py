@@ -49,7 +49,7 @@ def _info_value(value):
         return value
 
 
-def parse_info(response, **options):
+def parse_info(response):
     """Parse the result of Redis's INFO command into a Python dict.
 
     Section headers ('# Server') are dropped; lines without a colon are
