@@ -24,7 +24,7 @@ from collections import deque
 from redis.exceptions import (
     ConnectionError, InvalidResponse, PubSubError, TimeoutError,
 )
-from redis.pool import _current_pid
+from redis.pool import _current_pid, _pid
 from redis.replies import list_or_args
 from redis.utils import nativestr
 
@@ -37,6 +37,12 @@ _CONNECTION_ERRORS = (ConnectionError, TimeoutError)
 # What listen() and the worker thread retry: a corrupt reply also costs the
 # connection (it is dropped), and the next read starts on a new one.
 _RETRIED_ERRORS = _CONNECTION_ERRORS + (InvalidResponse,)
+
+# The type of a message as the reader gives it (bytes, or str) -> its str
+_MESSAGE_TYPES = {}
+for _name in ('message', 'pmessage', 'subscribe', 'psubscribe',
+              'unsubscribe', 'punsubscribe', 'pong'):
+    _MESSAGE_TYPES[_name] = _MESSAGE_TYPES[_name.encode()] = _name
 
 
 def _weak_callback(method_ref):
@@ -90,8 +96,8 @@ class PubSub(object):
         # a worker thread and the caller's thread may both do. Never held
         # while waiting for a message.
         self._lock = threading.RLock()
-        self._readers = 0
-        self._release_later = None
+        self._readers = set()  # the parse_response() calls under way
+        self._release_later = []
         self._reset_connection_state()
         self.reset()
 
@@ -124,13 +130,12 @@ class PubSub(object):
             if connection is not None:
                 connection.disconnect()
                 connection.clear_connect_callbacks()
-                if self._readers:
-                    # Another thread is still inside a read on it: handing it
-                    # to the pool now could let that read touch a socket the
-                    # next owner uses. The last reader releases it.
-                    self._release_later = connection
-                else:
-                    self.connection_pool.release(connection)
+                # While another thread is still inside a read on it, handing
+                # it to the pool could let that read touch a socket the next
+                # owner uses: then the last reader releases it.
+                self._release_later.append(connection)
+                if not self._readers:
+                    self._release_deferred()
 
     def close(self):
         "Return the connection to the pool and forget all subscriptions"
@@ -265,13 +270,8 @@ class PubSub(object):
         """The next reply (internal PONGs skipped), or None when ``deadline``
         (a monotonic time; None: no limit) passes first."""
         interval = getattr(connection, 'socket_timeout', None)
+        wait = 0  # a reply already buffered needs no clock and no wait
         while True:
-            now = _monotonic()
-            wait = None if deadline is None else max(0.0, deadline - now)
-            if interval:
-                due = (self._ping_sent_at or self._last_read) + interval
-                wait = max(0.0, due - now) if wait is None else \
-                    min(wait, max(0.0, due - now))
             try:
                 ready = connection.can_read(wait)
             except (OSError, ValueError) as e:
@@ -281,11 +281,13 @@ class PubSub(object):
                                       % (e,))
             if ready:
                 response = connection.read_response()
-                self._last_read = _monotonic()
-                self._ping_sent_at = None
-                if self._pings and self._is_pong(response):
-                    if self._pings.popleft():
-                        continue
+                if interval:
+                    self._last_read = _monotonic()
+                    self._ping_sent_at = None
+                if self._pings and self._is_pong(response) and \
+                        self._pings.popleft():
+                    wait = 0
+                    continue
                 return response
             now = _monotonic()
             if interval:
@@ -297,9 +299,13 @@ class PubSub(object):
                             % interval)
                 elif now >= self._last_read + interval:
                     self._send_health_check(connection)
-                    continue
             if deadline is not None and now >= deadline:
                 return None
+            wait = None if deadline is None else deadline - now
+            if interval:
+                due = (self._ping_sent_at or self._last_read) + interval
+                wait = due - now if wait is None else min(wait, due - now)
+                wait = max(0.0, wait)
 
     def parse_response(self, block=True, timeout=0):
         """Read one reply from the connection: waiting for it when
@@ -309,42 +315,48 @@ class PubSub(object):
         A lost connection is replaced once, transparently (subscribed again
         to every channel and pattern); if that fails, ConnectionError (or
         TimeoutError) is raised, and the next call tries again."""
-        with self._lock:
+        # Registered before looking at self.connection, which reset() clears
+        # before looking at the readers: so reset() either sees this read
+        # (and leaves the release to it) or this read sees no connection.
+        token = object()
+        readers = self._readers
+        readers.add(token)
+        try:
             connection = self.connection
             if connection is None:
                 raise RuntimeError(
                     'pubsub connection not set: '
                     'did you forget to call subscribe() or psubscribe()?')
-            if connection.pid != _current_pid():
-                connection = self._get_connection()
-            self._readers += 1
-        try:
-            return self._read(connection, block, timeout)
-        finally:
-            with self._lock:
-                self._readers -= 1
-                if not self._readers and self._release_later is not None:
-                    connection, self._release_later = \
-                        self._release_later, None
-                    self.connection_pool.release(connection)
-
-    def _read(self, connection, block, timeout):
-        deadline = None if block or timeout is None else \
-            _monotonic() + timeout
-        reconnected = False
-        while True:
-            try:
-                if connection._sock is None:
+            # _pid[0] is the pool's fork-aware cache of os.getpid()
+            if connection.pid != _pid[0]:
+                with self._lock:
+                    connection = self._get_connection()
+            deadline = None if block or timeout is None else \
+                _monotonic() + timeout
+            reconnected = False
+            while True:
+                try:
+                    if connection._sock is None:
+                        reconnected = True
+                        self._reconnect(connection)
+                    return self._wait_for_reply(connection, deadline)
+                except _CONNECTION_ERRORS:
+                    self._check_open(connection)
+                    connection.disconnect()
+                    if reconnected:
+                        raise
                     reconnected = True
                     self._reconnect(connection)
-                return self._wait_for_reply(connection, deadline)
-            except _CONNECTION_ERRORS:
-                self._check_open(connection)
-                connection.disconnect()
-                if reconnected:
-                    raise
-                reconnected = True
-                self._reconnect(connection)
+        finally:
+            readers.discard(token)
+            if self._release_later and not readers:
+                self._release_deferred()
+
+    def _release_deferred(self):
+        with self._lock:
+            connections, self._release_later = self._release_later, []
+            for connection in connections:
+                self.connection_pool.release(connection)
 
     # ---- subscribing ---------------------------------------------------
 
@@ -464,29 +476,29 @@ class PubSub(object):
                 response = response[:0]
             return {'type': 'pong', 'pattern': None, 'channel': None,
                     'data': response}
-        message_type = nativestr(response[0])
-        if message_type == 'pmessage':
+        message_type = _MESSAGE_TYPES.get(response[0]) or \
+            nativestr(response[0])
+        if message_type == 'message':  # the common case first
+            message = {'type': message_type, 'pattern': None,
+                       'channel': response[1], 'data': response[2]}
+            handler = self.channels.get(response[1])
+        elif message_type == 'pmessage':
             message = {'type': message_type, 'pattern': response[1],
                        'channel': response[2], 'data': response[3]}
+            handler = self.patterns.get(response[1])
         elif message_type == 'pong':
             return {'type': message_type, 'pattern': None, 'channel': None,
                     'data': response[1]}
         else:
-            message = {'type': message_type, 'pattern': None,
-                       'channel': response[1], 'data': response[2]}
-
-        if message_type in self.UNSUBSCRIBE_MESSAGE_TYPES:
-            self._confirm_unsubscribe(message_type, message['channel'])
-
-        if message_type in self.PUBLISH_MESSAGE_TYPES:
-            if message_type == 'pmessage':
-                handler = self.patterns.get(message['pattern'])
-            else:
-                handler = self.channels.get(message['channel'])
-            if handler:
-                handler(message)
+            # a (p)(un)subscribe confirmation
+            if message_type in self.UNSUBSCRIBE_MESSAGE_TYPES:
+                self._confirm_unsubscribe(message_type, response[1])
+            if ignore_subscribe_messages or self.ignore_subscribe_messages:
                 return None
-        elif ignore_subscribe_messages or self.ignore_subscribe_messages:
+            return {'type': message_type, 'pattern': None,
+                    'channel': response[1], 'data': response[2]}
+        if handler:
+            handler(message)
             return None
         return message
 

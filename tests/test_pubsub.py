@@ -437,6 +437,22 @@ def test_close_and_context_manager_return_the_connection(r):
     assert p.connection is None and not p.patterns
 
 
+def test_close_from_another_thread_ends_listen(r):
+    pool = r.connection_pool
+    p = r.pubsub()
+    p.subscribe('c')
+    listener = Listener(p)
+    listener.start()
+    listener.get_type('subscribe')
+    connection = p.connection
+    p.close()  # while listen() waits on the socket
+    listener.join(WAIT)
+    assert not listener.is_alive() and listener.error is None
+    # given back once, and only after the read on it ended
+    assert pool._available_connections.count(connection) == 1
+    assert not pool._in_use_connections
+
+
 def test_abandoned_pubsub_gives_its_connection_back(r):
     pool = r.connection_pool
     p = r.pubsub()
