@@ -39,10 +39,10 @@ _CONNECTION_ERRORS = (ConnectionError, TimeoutError)
 _RETRIED_ERRORS = _CONNECTION_ERRORS + (InvalidResponse,)
 
 # The type of a message as the reader gives it (bytes, or str) -> its str
-_MESSAGE_TYPES = {}
-for _name in ('message', 'pmessage', 'subscribe', 'psubscribe',
-              'unsubscribe', 'punsubscribe', 'pong'):
-    _MESSAGE_TYPES[_name] = _MESSAGE_TYPES[_name.encode()] = _name
+_MESSAGE_TYPES = dict(
+    (key, name) for name in ('message', 'pmessage', 'subscribe', 'psubscribe',
+                             'unsubscribe', 'punsubscribe', 'pong')
+    for key in (name, name.encode()))
 
 
 def _weak_callback(method_ref):
@@ -73,12 +73,8 @@ class _Backoff(object):
 
 class PubSub(object):
     """Subscribes to channels and patterns and reads what is published to
-    them.
-
-    ``ignore_subscribe_messages=True`` hides the (p)(un)subscribe
-    confirmations from every read. ``shard_hint`` is passed to the pool when
-    taking the connection.
-    """
+    them. ``ignore_subscribe_messages=True`` hides the (p)(un)subscribe
+    confirmations; ``shard_hint`` goes to the pool's get_connection()."""
     PUBLISH_MESSAGE_TYPES = ('message', 'pmessage')
     UNSUBSCRIBE_MESSAGE_TYPES = ('unsubscribe', 'punsubscribe')
 
@@ -92,9 +88,8 @@ class PubSub(object):
         # messages will have (bytes, or str when replies are decoded), so a
         # handler is found without converting each message.
         self.encoder = connection_pool.get_encoder()
-        # Guards taking, (re)connecting and writing to the connection, which
-        # a worker thread and the caller's thread may both do. Never held
-        # while waiting for a message.
+        # Guards taking, (re)connecting and writing to the connection (from
+        # a worker thread and the caller's); never held while waiting.
         self._lock = threading.RLock()
         self._readers = set()  # the parse_response() calls under way
         self._release_later = []
@@ -151,9 +146,8 @@ class PubSub(object):
         self._resubscribed_patterns = set()
 
     def _reset_connection_state(self):
-        # PINGs whose PONG is yet to come, True for the health checks (whose
-        # PONGs are swallowed); the time of the last read; the time of an
-        # unanswered health check.
+        # PINGs awaiting their PONG (True: a health check, PONG swallowed);
+        # when the last reply came; when an unanswered health check went.
         self._pings = deque()
         self._last_read = _monotonic()
         self._ping_sent_at = None
@@ -168,14 +162,12 @@ class PubSub(object):
         for name in self.pending_unsubscribe_patterns:
             self.patterns.pop(name, None)
         self._forget_pending()
-        commands = []
-        if self.channels:
-            commands.append(('SUBSCRIBE',) + tuple(self.channels))
-        if self.patterns:
-            commands.append(('PSUBSCRIBE',) + tuple(self.patterns))
+        # Names go out as stored: the packer encodes str with the encoding
+        # that made them, so the bytes are the user's.
+        commands = [(command,) + tuple(names) for command, names in (
+            ('SUBSCRIBE', self.channels), ('PSUBSCRIBE', self.patterns))
+            if names]
         if commands:
-            # Names go out as stored: the packer encodes str with the same
-            # encoding that made them, so the bytes are the user's.
             connection.send_packed_command(connection.pack_commands(commands))
 
     def encode(self, value):
