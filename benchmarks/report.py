@@ -21,6 +21,14 @@ class Cell(object):
     def median(self):
         return statistics.median(self.samples) if self.samples and not self.error else None
 
+    def summary(self, stat, higher_is_better):
+        """The number shown in the table: the median, or with stat='best' the best round."""
+        if not self.samples or self.error:
+            return None
+        if stat == 'best':
+            return max(self.samples) if higher_is_better else min(self.samples)
+        return statistics.median(self.samples)
+
     @property
     def spread(self):
         """(max - min) / median over the rounds: how noisy this cell was."""
@@ -84,22 +92,24 @@ def build_table(workloads, contestants, cells, meta):
     rows = [header, ['---'] * len(header)]
     footnotes = []
 
-    def cell_text(cell, unit):
+    stat = meta.get('stat', 'median')
+
+    def cell_text(cell, unit, hib):
         if cell is None:
             return '-'
         if cell.error:
             if cell.error not in footnotes:
                 footnotes.append(cell.error)
             return 'error[%d]' % (footnotes.index(cell.error) + 1)
-        return fmt_value(cell.median, unit)
+        return fmt_value(cell.summary(stat, hib), unit)
 
     for w in workloads:
         row_cells = cells.get(w.name, {})
-        med = dict((n, row_cells[n].median) for n in row_cells)
-        row = [w.title, w.unit] + [cell_text(row_cells.get(n), w.unit) for n in names]
-        if with_c:
-            row.append(cell_text(row_cells.get(C_CEILING), w.unit) if w.redis_benchmark else 'n/a')
         hib = w.higher_is_better
+        med = dict((n, row_cells[n].summary(stat, hib)) for n in row_cells)
+        row = [w.title, w.unit] + [cell_text(row_cells.get(n), w.unit, hib) for n in names]
+        if with_c:
+            row.append(cell_text(row_cells.get(C_CEILING), w.unit, hib) if w.redis_benchmark else 'n/a')
         if ratio_py:
             row.append(_fmt_ratio(speedup(med.get('clone-py'),
                                           _best([med.get('latest-py'), med.get('2.10.6-py')], hib), hib)))
@@ -124,9 +134,9 @@ def build_table(workloads, contestants, cells, meta):
 
 
 def notes(workloads, cells, meta):
-    out = ['Medians of %d rounds of %.2g s per measurement; each contestant x workload runs in '
+    out = ['%s of %d rounds of %.2g s per measurement; each contestant x workload runs in '
            'its own process, contestants alternate within a round (A B C, B C A, ...).'
-           % (meta['rounds'], meta['duration']),
+           % ('Best' if meta.get('stat') == 'best' else 'Medians', meta['rounds'], meta['duration']),
            'Ratios are > 1 when the clone is better (for ms and MiB rows: best / clone); '
            '"best" is the better of redis-py latest and 2.10.6 with the same parser. '
            '"spread" is the largest (max - min) / median of any cell in the row.',

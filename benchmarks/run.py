@@ -54,6 +54,9 @@ def parse_args(argv):
     p.add_argument('--redis-benchmark', help='redis-benchmark binary')
     p.add_argument('--pin', choices=['same', 'split', 'none'], default='same',
                    help='CPU pinning: server and clients on one CPU (default), on two, or not pinned')
+    p.add_argument('--stat', choices=['median', 'best'], default='median',
+                   help='what the table shows per cell: median of the rounds, or the best round '
+                        '(steadier on a machine shared with other work)')
     p.add_argument('--list', action='store_true', help='list workloads and contestants and exit')
     return p.parse_args(argv)
 
@@ -187,7 +190,7 @@ def main(argv=None):
         server.load_datasets(srv, datasets, workloads.DATASETS)
         meta = {'python': platform.python_version(), 'redis_server': srv.version(),
                 'machine': machine_description(), 'rounds': args.rounds, 'duration': args.duration,
-                'root': args.root, 'quick': args.quick, 'pin': args.pin,
+                'root': args.root, 'quick': args.quick, 'pin': args.pin, 'stat': args.stat,
                 'server_cpus': server_cpus, 'client_cpus': args.client_cpus,
                 'contestants': [c.name for c in contestants] + ([envs.C_CEILING] if with_c else []),
                 'versions': dict((n, m['versions']) for n, m in markers.items()),
