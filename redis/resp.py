@@ -17,6 +17,9 @@ MAX_BULK_LENGTH = 512 * 1024 * 1024
 # Above this size an argument is sent as its own buffer instead of being
 # copied into the joined command.
 _BIG_ARG = 16 * 1024
+# A bulk string at least this long is assembled from the received chunks
+# directly (Reader._take_bulk).
+_BIG_BULK = 256 * 1024
 
 
 class Token(object):
@@ -164,6 +167,7 @@ class Reader(object):
     """
 
     __slots__ = ('_buf', '_pos', '_chunks', '_avail', '_need', '_stack',
+                 '_pending_bulk',
                  '_protocol_error', '_reply_error', '_encoding', '_errors')
 
     def __init__(self, protocolError=InvalidResponse, replyError=ResponseError,
@@ -178,6 +182,8 @@ class Reader(object):
         self._avail = 0    # bytes fed but not yet joined into _buf
         self._need = 0     # total unparsed bytes needed before parsing is worth it
         self._stack = []   # [list, expected length] of arrays being filled
+        # (header length, value length) of a big bulk string being received
+        self._pending_bulk = None
 
     def __repr__(self):
         return 'Reader<buffered=%d,pending_arrays=%d>' % (
@@ -194,6 +200,44 @@ class Reader(object):
     def has_data(self):
         return self._pos < len(self._buf) or self._avail > 0
 
+    def _take_bulk(self):
+        """Cut a big bulk string, now fully buffered, straight out of the
+        received chunks: one copy, where joining the chunks and then slicing
+        the value would make two (each a fresh, page-faulting allocation)."""
+        skip, take = self._pending_bulk
+        self._pending_bulk = None
+        pieces = []
+        rest = []
+        for chunk in [self._buf[self._pos:]] + self._chunks:
+            if skip:
+                if len(chunk) <= skip:
+                    skip -= len(chunk)
+                    continue
+                chunk = chunk[skip:]
+                skip = 0
+            if take:
+                if len(chunk) <= take:
+                    pieces.append(chunk)
+                    take -= len(chunk)
+                    continue
+                pieces.append(chunk[:take])
+                chunk = chunk[take:]
+                take = 0
+            rest.append(chunk)
+        rest = b''.join(rest)
+        if rest[:2] != CRLF:
+            raise self._protocol_error(
+                'Protocol error: bulk string not followed by CRLF')
+        self._buf = rest
+        self._pos = 2
+        self._chunks = []
+        self._avail = 0
+        self._need = 0
+        value = pieces[0] if len(pieces) == 1 else b''.join(pieces)
+        if self._encoding is not None:
+            value = value.decode(self._encoding, self._errors)
+        return value
+
     def _fill(self):
         # Join pending chunks onto what is left unparsed; only called when
         # enough bytes are there to make progress, so big bulks join once.
@@ -206,10 +250,14 @@ class Reader(object):
         self._avail = 0
 
     def gets(self):
+        value = _INCOMPLETE
         if self._avail:
             if len(self._buf) - self._pos + self._avail < self._need:
                 return False
-            self._fill()
+            if self._pending_bulk is not None:
+                value = self._take_bulk()
+            else:
+                self._fill()
         elif self._pos >= len(self._buf):
             return False
         buf = self._buf
@@ -217,14 +265,16 @@ class Reader(object):
         stack = self._stack
         element = self._element
         while True:
-            if stack and stack[-1][1] - len(stack[-1][0]) > 1:
+            if value is not _INCOMPLETE:
+                pass  # a big bulk string assembled by _take_bulk
+            elif stack and stack[-1][1] - len(stack[-1][0]) > 1:
                 top = stack[-1]
                 if top[1] - len(top[0]) > 16:
                     pos = self._split_bulks(buf, pos, top)
                 pos = self._fill_bulks(buf, pos, top)
                 if pos < 0:
+                    # (_fill_bulks set _need for the element it stopped in)
                     self._pos = -pos - 1
-                    self._need = len(buf) - self._pos + 1
                     return False
                 if len(top[0]) == top[1]:
                     value = stack.pop()[0]
@@ -236,6 +286,7 @@ class Reader(object):
                 self._pos = pos
                 return False
             if value is _ARRAY:
+                value = _INCOMPLETE
                 continue
             # Attach the value to the innermost open array, closing the
             # arrays it completes.
@@ -244,6 +295,7 @@ class Reader(object):
                 items = top[0]
                 items.append(value)
                 if len(items) < top[1]:
+                    value = _INCOMPLETE
                     break
                 value = stack.pop()[0]
             else:
@@ -270,6 +322,8 @@ class Reader(object):
             end = nl + 2 + n
             if end + 2 > len(buf):
                 self._need = end + 2 - pos
+                if n >= _BIG_BULK:
+                    self._pending_bulk = (nl + 2 - pos, n)
                 return _INCOMPLETE, pos
             if buf[end:end + 2] != CRLF:
                 raise self._protocol_error(
@@ -366,11 +420,13 @@ class Reader(object):
         size = len(buf)
         while remaining:
             if pos >= size:
+                self._need = 1
                 return -(pos + 1)
             kind = buf[pos]
             if kind == 36:
                 nl = find(CRLF, pos)
                 if nl < 0:
+                    self._need = size - pos + 1
                     return -(pos + 1)
                 n = self._length(buf, pos, nl)
                 if n < 0:
@@ -380,6 +436,9 @@ class Reader(object):
                     start = nl + 2
                     end = start + n
                     if end + 2 > size:
+                        self._need = end + 2 - pos
+                        if n >= _BIG_BULK:
+                            self._pending_bulk = (start - pos, n)
                         return -(pos + 1)
                     if buf[end:end + 2] != CRLF:
                         raise self._protocol_error(
@@ -392,6 +451,7 @@ class Reader(object):
             elif kind == 58:
                 nl = find(CRLF, pos)
                 if nl < 0:
+                    self._need = size - pos + 1
                     return -(pos + 1)
                 try:
                     append(int(buf[pos + 1:nl]))

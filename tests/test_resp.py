@@ -189,6 +189,16 @@ class TestReader(object):
         chunks = [data[i:i + 1000] for i in range(0, len(data), 1000)]
         assert read_all(reader_class, chunks) == [value]
 
+    def test_big_bulks_inside_arrays(self, reader_class):
+        big = [bytes([i]) * (300 * 1024 + i) for i in range(3)]
+        data = (b'*5\r\n' + _bulk(big[0])[0] + b':1\r\n' +
+                b'*2\r\n' + _bulk(big[1])[0] + b'$1\r\nx\r\n' +
+                _bulk(big[2])[0] + b'$-1\r\n+OK\r\n')
+        expected = [[big[0], 1, [big[1], b'x'], big[2], None], b'OK']
+        for size in (4096, 65536, 100000):
+            chunks = [data[i:i + size] for i in range(0, len(data), size)]
+            assert read_all(reader_class, chunks) == expected
+
     def test_incomplete_returns_false(self, reader_class):
         reader = reader_class()
         assert reader.gets() is False
