@@ -1,21 +1,33 @@
-"""Redis Sentinel support: find the master and slaves of a service through
-the sentinels, and clients whose pools connect wherever the service is.
+"""Redis Sentinel support: find the master and the slaves of a service
+through its sentinels, and clients whose pools connect wherever the service
+currently is.
 
-Beyond 2.10.6: a master pool remembers the address it resolved and asks the
-sentinels again only when that address stops working (a failed connect, or
-a READONLY reply that says the node was demoted); connections to the old
-address are dropped only when the master really moved.
+Beyond 2.10.6:
+
+- A master pool remembers the address it resolved. When the sentinels name
+  another one, only the connections to the old address are dropped (idle
+  ones at once, busy ones when they come back to the pool); 2.10.6 never
+  updated the address and so dropped every connection on every connect
+  after a failover.
+- A master pool follows failovers as they happen: a background thread
+  listens to the sentinels' event channels. From the moment a sentinel
+  announces a failover of the service until a sentinel announces the
+  switch (or the failover is abandoned), the pool hands out no connection
+  and raises MasterNotFoundError, so no write reaches a master that is
+  about to be demoted (such writes would be silently lost). After the
+  switch, connections go to the new master only.
 """
 import os
 import random
+import select
 import threading
+import time
 import weakref
 
 from redis.client import StrictRedis
 from redis.connection import Connection, ConnectionPool
-from redis.exceptions import (
-    ConnectionError, ReadOnlyError, ResponseError, TimeoutError,
-)
+from redis.exceptions import ConnectionError, ReadOnlyError, RedisError, \
+    TimeoutError
 from redis.utils import nativestr
 
 
@@ -27,21 +39,43 @@ class SlaveNotFoundError(ConnectionError):
     pass
 
 
+def _flags(state):
+    "The words of a sentinel state's 'flags' field, as a set"
+    flags = state.get('flags', '')
+    if isinstance(flags, (bytes, str)):
+        return set(nativestr(flags).split(','))
+    return set(flags)
+
+
+def _int_field(state, name, default):
+    try:
+        return int(state.get(name, default))
+    except (TypeError, ValueError):
+        return default
+
+
 class SentinelManagedConnection(Connection):
-    "A connection whose address the sentinels pick when it connects"
+    """A connection to a service's master or one of its slaves: the address
+    is asked of the pool (and so of the sentinels) each time it connects."""
 
     def __init__(self, **kwargs):
         self.connection_pool = kwargs.pop('connection_pool')
         super(SentinelManagedConnection, self).__init__(**kwargs)
+        # no address until connect() picks one
+        self.host = self.port = None
 
     def __repr__(self):
-        pool = self.connection_pool
+        try:
+            service = self.connection_pool.service_name
+        except ReferenceError:
+            service = '?'
         if self.host:
             return '%s<service=%s,host=%s,port=%s>' % (
-                type(self).__name__, pool.service_name, self.host, self.port)
-        return '%s<service=%s>' % (type(self).__name__, pool.service_name)
+                type(self).__name__, service, self.host, self.port)
+        return '%s<service=%s>' % (type(self).__name__, service)
 
     def connect_to(self, address):
+        "Connect to ``address`` (host, port), PINGing it if the pool asks"
         self.host, self.port = address
         self._description_args = {'host': self.host, 'port': self.port,
                                   'db': self.db}
@@ -49,51 +83,41 @@ class SentinelManagedConnection(Connection):
         if self.connection_pool.check_connection:
             self.send_command('PING')
             if nativestr(self.read_response()) != 'PONG':
+                self.disconnect()
                 raise ConnectionError('PING failed')
 
     def connect(self):
+        "Connect to the master, or to a slave (the master if none answers)"
         if self._sock:
             return
         pool = self.connection_pool
         if pool.is_master:
-            address = pool.get_master_address()
+            return self.connect_to(pool.get_master_address())
+        # rotate_slaves() ends with the master and raises SlaveNotFoundError
+        # when it has nothing more to offer
+        for address in pool.rotate_slaves():
             try:
                 return self.connect_to(address)
-            except ConnectionError:
-                # The remembered master may be gone: ask the sentinels once
-                # more and try there if the service moved.
-                pool.forget_master_address()
-                new_address = pool.get_master_address()
-                if new_address == address:
-                    raise
-                return self.connect_to(new_address)
-        for slave in pool.rotate_slaves():
-            try:
-                return self.connect_to(slave)
-            except ConnectionError:
+            except (ConnectionError, TimeoutError):
                 continue
-        raise SlaveNotFoundError(  # rotate_slaves raises before this
-            'No slave found for %r' % (pool.service_name,))
 
     def read_response(self):
         try:
             return super(SentinelManagedConnection, self).read_response()
         except ReadOnlyError:
-            if self.connection_pool.is_master:
-                # A master that answers READONLY was demoted; what it says
-                # next cannot be trusted, so drop it and look again.
-                self.disconnect()
-                self.connection_pool.forget_master_address()
-                raise ConnectionError('The previous master is now a slave')
-            raise
+            if not self.connection_pool.is_master:
+                raise
+            # A master that answers READONLY has been demoted. Nothing more
+            # goes to it: the next connect asks the sentinels again.
+            self.disconnect()
+            raise ConnectionError('The previous master is now a slave')
 
 
 class SentinelConnectionPool(ConnectionPool):
-    """
-    Sentinel backed connection pool.
+    """A pool of SentinelManagedConnections to the master of
+    ``service_name`` (``is_master=True``, the default) or to its slaves.
 
-    If ``check_connection`` flag is set to True, SentinelManagedConnection
-    sends a PING command right after establishing the connection.
+    ``check_connection=True`` PINGs every new connection before use.
     """
 
     def __init__(self, service_name, sentinel_manager, **kwargs):
@@ -103,193 +127,474 @@ class SentinelConnectionPool(ConnectionPool):
         self.check_connection = kwargs.pop('check_connection', False)
         self.service_name = service_name
         self.sentinel_manager = sentinel_manager
-        self._address_lock = threading.Lock()
         super(SentinelConnectionPool, self).__init__(**kwargs)
-        # a proxy, so connections do not keep their pool alive
+        # connections reach their pool through a proxy so they do not keep
+        # it alive
         self.connection_kwargs['connection_pool'] = weakref.proxy(self)
 
     def __repr__(self):
-        return "%s<service=%s(%s)>" % (
+        return '%s<service=%s(%s)>' % (
             type(self).__name__, self.service_name,
-            self.is_master and 'master' or 'slave')
+            'master' if self.is_master else 'slave')
 
     def reset(self):
         super(SentinelConnectionPool, self).reset()
         self.master_address = None
-        self._master_address_valid = False
         self.slave_rr_counter = None
+        # addresses of the sentinels that announced a failover of the
+        # service that has not ended yet (see FailoverWatcher)
+        self.failovers_in_progress = set()
+        self._failover_since = None
+        self._failover_timeout = None
+        # the address a '+switch-master' event named, until a discovery
+        # confirms it: answers from sentinels that still name the old
+        # master are passed over meanwhile
+        self._expected_master = None
+        self._master_epoch = 0
+        # reset() runs after fork() too: the child needs its own watcher
+        self._watcher = None
 
-    def forget_master_address(self):
-        "Make the next connect ask the sentinels where the master is"
-        self._master_address_valid = False
+    # ---- addresses ------------------------------------------------------
 
     def get_master_address(self):
-        if self._master_address_valid and self.master_address is not None:
-            return self.master_address
-        master_address = self.sentinel_manager.discover_master(
-            self.service_name)
-        with self._address_lock:
-            old_address = self.master_address
-            self.master_address = master_address
-            self._master_address_valid = True
-        if self.is_master and old_address is not None \
-                and old_address != master_address:
-            self._disconnect_from(old_address)
-        return master_address
+        "Ask the sentinels where the master is (and remember it)"
+        manager = self.sentinel_manager
+        if not self.is_master:
+            return manager.discover_master(self.service_name)
+        if not hasattr(manager, 'find_master_state'):
+            address = manager.discover_master(self.service_name)
+        else:
+            state = manager.find_master_state(
+                self.service_name, self._master_epoch, self._expected_master)
+            address = state['ip'], state['port']
+            self._master_epoch = _int_field(state, 'config-epoch', 0)
+            self._failover_timeout = _int_field(state, 'failover-timeout',
+                                                None)
+            if address == self._expected_master:
+                self._expected_master = None
+        self._master_is_at(address)
+        return address
 
-    def _disconnect_from(self, address):
-        # Only the connections to the old master go; the ones already moved
-        # to the new address keep working.
-        host, port = address
-        for connection in list(self._available_connections) + \
-                list(self._in_use_connections):
-            if (connection.host, connection.port) == (host, port):
+    def _master_is_at(self, address):
+        old, self.master_address = self.master_address, address
+        if old is not None and old != address:
+            self._drop_idle_connections()
+
+    def _is_stale(self, connection):
+        # connected to an address that is no longer the master's
+        return (connection._sock is not None
+                and self.master_address is not None
+                and (connection.host, connection.port) != self.master_address)
+
+    def _drop_idle_connections(self):
+        # Idle connections are taken out of the list before they are
+        # closed, so none can be closed under a thread that just took it.
+        taken = []
+        while True:
+            try:
+                taken.append(self._available_connections.pop())
+            except IndexError:
+                break
+        for connection in taken:
+            if self._is_stale(connection):
                 connection.disconnect()
+        taken.reverse()
+        self._available_connections.extend(taken)
 
     def rotate_slaves(self):
-        "Round-robin slave balancer"
+        """Yield the service's live slaves round-robin, starting after the
+        one the previous connection used, then the master; raise
+        SlaveNotFoundError after that."""
         slaves = self.sentinel_manager.discover_slaves(self.service_name)
         if slaves:
             if self.slave_rr_counter is None:
                 self.slave_rr_counter = random.randint(0, len(slaves) - 1)
             for _ in range(len(slaves)):
-                self.slave_rr_counter = (
-                    self.slave_rr_counter + 1) % len(slaves)
+                self.slave_rr_counter = (self.slave_rr_counter + 1) \
+                    % len(slaves)
                 yield slaves[self.slave_rr_counter]
-        # Fallback to the master connection
         try:
             yield self.get_master_address()
         except MasterNotFoundError:
             pass
-        raise SlaveNotFoundError('No slave found for %r' % (self.service_name,))
+        raise SlaveNotFoundError('No slave found for %r'
+                                 % (self.service_name,))
+
+    # ---- connections ----------------------------------------------------
+
+    def get_connection(self, command_name, *keys, **options):
+        if self.is_master:
+            self._check_no_failover()
+        connection = super(SentinelConnectionPool, self).get_connection(
+            command_name, *keys, **options)
+        if self.is_master and self._is_stale(connection):
+            connection.disconnect()
+        return connection
+
+    def release(self, connection):
+        if self.is_master and self._is_stale(connection):
+            connection.disconnect()
+        super(SentinelConnectionPool, self).release(connection)
+
+    def _check_no_failover(self):
+        watcher = self._watcher
+        if watcher is None or watcher.thread is None:
+            watch = getattr(self.sentinel_manager, 'watch_failovers_for', None)
+            if watch is not None:
+                self._watcher = watch(self)
+        if not self.failovers_in_progress:
+            return
+        now = time.monotonic()
+        # a failover that outlives the sentinels' own failover-timeout was
+        # abandoned even if we missed the news
+        limit = (self._failover_timeout or 180000) / 1000.0
+        if self._failover_since is not None \
+                and now - self._failover_since > limit:
+            self.failovers_in_progress.clear()
+            return
+        raise MasterNotFoundError('Failover of %r in progress'
+                                  % (self.service_name,))
+
+    # ---- called by the FailoverWatcher thread ---------------------------
+
+    def failover_started(self, sentinel_address):
+        if not self.failovers_in_progress:
+            self._failover_since = time.monotonic()
+        self.failovers_in_progress.add(sentinel_address)
+
+    def failover_ended(self, sentinel_address):
+        self.failovers_in_progress.discard(sentinel_address)
+
+    def master_switched(self, address):
+        self._expected_master = address
+        self._master_is_at(address)
+        self.failovers_in_progress.clear()
+
+
+class FailoverWatcher(object):
+    """Follows the failovers of the services of a Sentinel's master pools.
+
+    One daemon thread subscribes to the failover event channels of every
+    sentinel and tells the pools: a failover starts (they stop handing out
+    connections), the master switched (they move to the new address), a
+    failover was abandoned. While a failover is under way the sentinels are
+    also polled, so a lost event cannot leave a pool blocked. The thread
+    ends by itself once none of its pools is left.
+    """
+    START_CHANNELS = ('+try-failover', '+elected-leader',
+                      '+failover-state-select-slave')
+    ABORT_CHANNELS = ('-failover-abort-not-elected',
+                      '-failover-abort-no-good-slave',
+                      '-failover-abort-slave-timeout')
+    SWITCH_CHANNEL = '+switch-master'
+    CHANNELS = START_CHANNELS + ABORT_CHANNELS + (SWITCH_CHANNEL,)
+    IDLE_WAIT = 0.5       # seconds between checks that the pools still live
+    FAILOVER_WAIT = 0.1   # ... and while a failover is under way
+    RETRY_DELAY = 1.0     # before resubscribing to a sentinel that failed
+    LINK_TIMEOUT = 2.0    # socket timeout of a subscription without one
+
+    def __init__(self, manager):
+        self.manager = manager
+        self.pools = weakref.WeakSet()
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.thread = None
+        self.links = {}
+        # set once every sentinel was tried; subscribed_to lists those
+        # that answered
+        self.ready = threading.Event()
+
+    def __repr__(self):
+        return '%s<subscribed=%s>' % (type(self).__name__,
+                                      sorted(self.links))
+
+    @property
+    def subscribed_to(self):
+        return sorted(self.links)
+
+    def watch(self, pool):
+        "Keep ``pool`` informed; starts the thread when it is not running"
+        with self.lock:
+            self.pools.add(pool)
+            if self.thread is None:
+                self.ready.clear()
+                self.thread = threading.Thread(
+                    target=self._run, name='redis-sentinel-watcher')
+                self.thread.daemon = True
+                self.thread.start()
+
+    def _pools_for(self, service_name):
+        return [pool for pool in list(self.pools)
+                if pool.service_name == service_name]
+
+    def _run(self):
+        retry_at = {}
+        last_poll = 0.0
+        try:
+            while True:
+                with self.lock:
+                    if not self.pools:
+                        self.thread = None
+                        return
+                self._subscribe(retry_at)
+                busy = [pool for pool in list(self.pools)
+                        if pool.failovers_in_progress]
+                wait = self.FAILOVER_WAIT if busy else self.IDLE_WAIT
+                for address, message in self._read(wait):
+                    self._on_message(address, message)
+                if busy and time.monotonic() - last_poll > self.FAILOVER_WAIT:
+                    last_poll = time.monotonic()
+                    self._poll(busy)
+                del busy
+        finally:
+            for link in self.links.values():
+                link.disconnect()
+            self.links.clear()
+            with self.lock:
+                self.thread = None
+                # a pool must not stay blocked by a thread that is gone
+                for pool in list(self.pools):
+                    pool.failovers_in_progress.clear()
+
+    def _subscribe(self, retry_at):
+        now = time.monotonic()
+        for client in list(self.manager.sentinels):
+            address = Sentinel.address_of(client)
+            if address is None or address in self.links \
+                    or retry_at.get(address, 0) > now:
+                continue
+            link = None
+            try:
+                pool = client.connection_pool
+                link = pool.connection_class(**pool.connection_kwargs)
+                # a hung sentinel must not hang the thread
+                for name in ('socket_timeout', 'socket_connect_timeout'):
+                    if hasattr(link, name) and not getattr(link, name):
+                        setattr(link, name, self.LINK_TIMEOUT)
+                link.send_command('SUBSCRIBE', *self.CHANNELS)
+                for _ in self.CHANNELS:
+                    link.read_response()
+                self.links[address] = link
+            except (RedisError, AttributeError, TypeError):
+                if link is not None:
+                    link.disconnect()
+                retry_at[address] = now + self.RETRY_DELAY
+        self.ready.set()
+
+    def _read(self, wait):
+        "(sentinel address, message) pairs that arrived within ``wait``"
+        ready = [address for address, link in self.links.items()
+                 if self._buffered(link)]
+        if not ready and self.links:
+            by_socket = dict((link._sock, address)
+                             for address, link in self.links.items())
+            try:
+                readable = select.select(list(by_socket), [], [], wait)[0]
+            except (OSError, ValueError):
+                readable = list(by_socket)
+            ready = [by_socket[sock] for sock in readable]
+        elif not ready:
+            time.sleep(wait)
+        messages = []
+        for address in ready:
+            link = self.links[address]
+            try:
+                messages.append((address, link.read_response()))
+                while self._buffered(link):
+                    messages.append((address, link.read_response()))
+            except (RedisError, OSError):
+                link.disconnect()
+                del self.links[address]
+        return messages
+
+    @staticmethod
+    def _buffered(link):
+        "True when a whole reply already waits in the link's parser"
+        try:
+            return link._parser.can_read()
+        except (RedisError, AttributeError):
+            return False
+
+    def _on_message(self, address, message):
+        try:
+            kind, channel, data = [nativestr(part) for part in message]
+        except (TypeError, ValueError):
+            return
+        words = data.split()
+        if kind != 'message' or len(words) < 2:
+            return
+        if channel == self.SWITCH_CHANNEL and len(words) == 5:
+            new_address = words[3], int(words[4])
+            for pool in self._pools_for(words[0]):
+                pool.master_switched(new_address)
+        elif words[0] == 'master' and channel in self.START_CHANNELS:
+            for pool in self._pools_for(words[1]):
+                pool.failover_started(address)
+        elif words[0] == 'master' and channel in self.ABORT_CHANNELS:
+            for pool in self._pools_for(words[1]):
+                pool.failover_ended(address)
+
+    def _poll(self, busy):
+        "Ask the announcing sentinels whether their failovers still run"
+        for pool in busy:
+            for client in list(self.manager.sentinels):
+                address = Sentinel.address_of(client)
+                if address not in pool.failovers_in_progress:
+                    continue
+                try:
+                    state = client.sentinel_master(pool.service_name)
+                except RedisError:
+                    pool.failover_ended(address)
+                    continue
+                if 'failover_in_progress' not in _flags(state):
+                    pool.failover_ended(address)
 
 
 class Sentinel(object):
-    """
-    Redis Sentinel cluster client
+    """The sentinels of one or more services.
 
-    >>> from redis.sentinel import Sentinel
+    ``sentinels``: list of (host, port). ``min_other_sentinels``: a sentinel
+    that sees fewer other sentinels than this is not believed about a
+    master. ``sentinel_kwargs``: connection options (StrictRedis keyword
+    arguments) for the sentinels themselves; by default the ``socket_*``
+    options of ``connection_kwargs``. ``connection_kwargs``: options for
+    the connections to the masters and slaves.
+
     >>> sentinel = Sentinel([('localhost', 26379)], socket_timeout=0.1)
+    >>> sentinel.discover_master('mymaster')
+    ('127.0.0.1', 6379)
     >>> master = sentinel.master_for('mymaster', socket_timeout=0.1)
-    >>> master.set('foo', 'bar')
-    >>> slave = sentinel.slave_for('mymaster', socket_timeout=0.1)
-    >>> slave.get('foo')
-    'bar'
-
-    ``sentinels`` is a list of sentinel nodes. Each node is represented by
-    a pair (hostname, port).
-
-    ``min_other_sentinels`` defined a minimum number of peers for a sentinel.
-    When querying a sentinel, if it doesn't meet this threshold, responses
-    from that sentinel won't be considered valid.
-
-    ``sentinel_kwargs`` is a dictionary of connection arguments used when
-    connecting to sentinel instances. Any argument that can be passed to
-    a normal Redis connection can be specified here. If ``sentinel_kwargs`` is
-    not specified, any socket_timeout and socket_keepalive options specified
-    in ``connection_kwargs`` will be used.
-
-    ``connection_kwargs`` are keyword arguments that will be used when
-    establishing a connection to a Redis server.
     """
+    # False: master pools do without a FailoverWatcher
+    watch_failovers = True
 
     def __init__(self, sentinels, min_other_sentinels=0, sentinel_kwargs=None,
                  **connection_kwargs):
-        # if sentinel_kwargs isn't defined, use the socket_* options from
-        # connection_kwargs
         if sentinel_kwargs is None:
-            sentinel_kwargs = dict((k, v) for k, v in connection_kwargs.items()
-                                   if k.startswith('socket_'))
+            sentinel_kwargs = dict((key, value) for key, value
+                                   in connection_kwargs.items()
+                                   if key.startswith('socket_'))
         self.sentinel_kwargs = sentinel_kwargs
-
-        # StrictRedis is looked up here, at call time, so tests and users
-        # can swap redis.sentinel.StrictRedis as with 2.10.6.
-        self.sentinels = [StrictRedis(hostname, port, **self.sentinel_kwargs)
-                          for hostname, port in sentinels]
+        # StrictRedis is this module's global, looked up now so that code
+        # replacing redis.sentinel.StrictRedis changes the next Sentinel
+        self.sentinels = [StrictRedis(host, port, **self.sentinel_kwargs)
+                          for host, port in sentinels]
+        self._addresses = dict((id(client), (host, port)) for client,
+                               (host, port) in zip(self.sentinels, sentinels))
         self.min_other_sentinels = min_other_sentinels
         self.connection_kwargs = connection_kwargs
+        self._order_lock = threading.Lock()
+        self.failover_watcher = None
 
     def __repr__(self):
-        sentinel_addresses = []
-        for sentinel in self.sentinels:
-            kwargs = sentinel.connection_pool.connection_kwargs
-            sentinel_addresses.append('%s:%s' % (kwargs['host'],
-                                                 kwargs['port']))
-        return '%s<sentinels=[%s]>' % (
-            type(self).__name__, ','.join(sentinel_addresses))
+        return '%s<sentinels=[%s]>' % (type(self).__name__, ','.join(
+            '%s:%s' % self._address(client) for client in self.sentinels))
+
+    @staticmethod
+    def address_of(client):
+        "(host, port) of a sentinel client, or None if it does not say"
+        try:
+            kwargs = client.connection_pool.connection_kwargs
+            return kwargs['host'], kwargs['port']
+        except (AttributeError, KeyError, TypeError):
+            return None
+
+    def _address(self, client):
+        return self._addresses.get(id(client)) or self.address_of(client)
+
+    def _to_front(self, client):
+        # The sentinel that answered is asked first next time.
+        with self._order_lock:
+            if self.sentinels and self.sentinels[0] is not client:
+                try:
+                    self.sentinels.remove(client)
+                except ValueError:
+                    return
+                self.sentinels.insert(0, client)
 
     def check_master_state(self, state, service_name):
+        "True when ``state`` describes a usable master"
         if not state['is_master'] or state['is_sdown'] or state['is_odown']:
             return False
-        # Check if our sentinel doesn't see other nodes
-        if state['num-other-sentinels'] < self.min_other_sentinels:
-            return False
-        return True
+        # a sentinel that sees too few peers may be on the wrong side of a
+        # partition
+        return state['num-other-sentinels'] >= self.min_other_sentinels
 
-    def discover_master(self, service_name):
-        """
-        Asks sentinel servers for the Redis master's address corresponding
-        to the service labeled ``service_name``.
-
-        Returns a pair (address, port) or raises MasterNotFoundError if no
-        master is found.
-        """
-        for sentinel_no, sentinel in enumerate(self.sentinels):
+    def find_master_state(self, service_name, min_epoch=0, expected=None):
+        """The master state of ``service_name`` from the first sentinel that
+        has a usable one. Preferred: a state at config epoch ``min_epoch``
+        or later, at address ``expected`` (when given), from a sentinel not
+        in the middle of a failover; otherwise the first usable state."""
+        fallback = None
+        errors = []
+        for client in list(self.sentinels):
             try:
-                masters = sentinel.sentinel_masters()
-            except (ConnectionError, TimeoutError):
+                masters = client.sentinel_masters()
+            except (RedisError, OSError) as e:
+                host, port = self._address(client) or ('?', '?')
+                errors.append('%s:%s %s' % (host, port, e))
                 continue
             state = masters.get(service_name)
-            if state and self.check_master_state(state, service_name):
-                # Put this sentinel at the top of the list
-                self.sentinels[0], self.sentinels[sentinel_no] = (
-                    sentinel, self.sentinels[0])
-                return state['ip'], state['port']
-        raise MasterNotFoundError("No master found for %r" % (service_name,))
+            if not state or not self.check_master_state(state, service_name):
+                continue
+            if _int_field(state, 'config-epoch', 0) >= min_epoch \
+                    and 'failover_in_progress' not in _flags(state) \
+                    and expected in (None, (state['ip'], state['port'])):
+                self._to_front(client)
+                return state
+            if fallback is None:
+                fallback = client, state
+        if fallback is not None:
+            self._to_front(fallback[0])
+            return fallback[1]
+        message = 'No master found for %r' % (service_name,)
+        if errors and len(errors) == len(self.sentinels):
+            message += ' (%s)' % '; '.join(errors)
+        raise MasterNotFoundError(message)
+
+    def discover_master(self, service_name):
+        """(host, port) of the master of ``service_name``, asking each
+        sentinel in turn; MasterNotFoundError when none knows a usable
+        one."""
+        state = self.find_master_state(service_name)
+        return state['ip'], state['port']
 
     def filter_slaves(self, slaves):
-        "Remove slaves that are in an ODOWN or SDOWN state"
-        slaves_alive = []
-        for slave in slaves:
-            if slave['is_odown'] or slave['is_sdown']:
-                continue
-            slaves_alive.append((slave['ip'], slave['port']))
-        return slaves_alive
+        "(host, port) of the slave states that are not down"
+        return [(slave['ip'], slave['port']) for slave in slaves
+                if not (slave['is_odown'] or slave['is_sdown']
+                        or slave.get('is_disconnected'))]
 
     def discover_slaves(self, service_name):
-        "Returns a list of alive slaves for service ``service_name``"
-        for sentinel in self.sentinels:
+        "(host, port) of the live slaves of ``service_name`` (maybe [])"
+        for client in list(self.sentinels):
             try:
-                slaves = sentinel.sentinel_slaves(service_name)
-            except (ConnectionError, ResponseError, TimeoutError):
+                slaves = client.sentinel_slaves(service_name)
+            except (RedisError, OSError):
                 continue
             slaves = self.filter_slaves(slaves)
             if slaves:
                 return slaves
         return []
 
+    def watch_failovers_for(self, pool):
+        "Called by master pools: have the FailoverWatcher keep them posted"
+        if not self.watch_failovers:
+            return None
+        with self._order_lock:
+            watcher = self.failover_watcher
+            # a forked child starts its own: threads do not survive fork()
+            if watcher is None or watcher.pid != os.getpid():
+                watcher = self.failover_watcher = FailoverWatcher(self)
+        watcher.watch(pool)
+        return watcher
+
     def master_for(self, service_name, redis_class=StrictRedis,
                    connection_pool_class=SentinelConnectionPool, **kwargs):
-        """
-        Returns a redis client instance for the ``service_name`` master.
-
-        A SentinelConnectionPool class is used to retrive the master's
-        address before establishing a new connection.
-
-        NOTE: If the master's address has changed, any cached connections to
-        the old master are closed.
-
-        By default clients will be a redis.StrictRedis instance. Specify a
-        different class to the ``redis_class`` argument if you desire
-        something different.
-
-        The ``connection_pool_class`` specifies the connection pool to use.
-        The SentinelConnectionPool will be used by default.
-
-        All other keyword arguments are merged with any connection_kwargs
-        passed to this class and passed to the connection pool as keyword
-        arguments to be used to initialize Redis connections.
-        """
+        """A ``redis_class`` client of the master of ``service_name``: its
+        ``connection_pool_class`` pool asks the sentinels for the master's
+        address when it connects. ``kwargs`` are added to the Sentinel's
+        connection_kwargs for the pool."""
         kwargs['is_master'] = True
         connection_kwargs = dict(self.connection_kwargs)
         connection_kwargs.update(kwargs)
@@ -298,23 +603,9 @@ class Sentinel(object):
 
     def slave_for(self, service_name, redis_class=StrictRedis,
                   connection_pool_class=SentinelConnectionPool, **kwargs):
-        """
-        Returns redis client instance for the ``service_name`` slave(s).
-
-        A SentinelConnectionPool class is used to retrive the slave's
-        address before establishing a new connection.
-
-        By default clients will be a redis.StrictRedis instance. Specify a
-        different class to the ``redis_class`` argument if you desire
-        something different.
-
-        The ``connection_pool_class`` specifies the connection pool to use.
-        The SentinelConnectionPool will be used by default.
-
-        All other keyword arguments are merged with any connection_kwargs
-        passed to this class and passed to the connection pool as keyword
-        arguments to be used to initialize Redis connections.
-        """
+        """A ``redis_class`` client of the slaves of ``service_name``: each
+        new connection goes to the next live slave, or to the master when
+        none answers. ``kwargs`` as for master_for."""
         kwargs['is_master'] = False
         connection_kwargs = dict(self.connection_kwargs)
         connection_kwargs.update(kwargs)
