@@ -6,16 +6,13 @@ Beyond 2.10.6:
 
 - A master pool remembers the address it resolved. When the sentinels name
   another one, only the connections to the old address are dropped (idle
-  ones at once, busy ones when they come back to the pool); 2.10.6 never
-  updated the address and so dropped every connection on every connect
-  after a failover.
-- A master pool follows failovers as they happen: a background thread
-  listens to the sentinels' event channels. From the moment a sentinel
-  announces a failover of the service until a sentinel announces the
-  switch (or the failover is abandoned), the pool hands out no connection
-  and raises MasterNotFoundError, so no write reaches a master that is
-  about to be demoted (such writes would be silently lost). After the
-  switch, connections go to the new master only.
+  ones at once, busy ones when they come back); 2.10.6 never updated the
+  address, so after a failover it dropped every connection on every connect.
+- A master pool follows failovers as they happen (FailoverWatcher): from
+  the moment a sentinel announces a failover of the service until one
+  announces the switch, the pool raises MasterNotFoundError instead of
+  handing out connections, so no write reaches a master about to be
+  demoted (it would be lost); after the switch, only the new master is used.
 """
 import os
 import random
@@ -26,6 +23,7 @@ import weakref
 
 from redis.client import StrictRedis
 from redis.connection import Connection, ConnectionPool
+from redis.pool import _current_pid
 from redis.exceptions import ConnectionError, ReadOnlyError, RedisError, \
     TimeoutError
 from redis.utils import nativestr
@@ -141,17 +139,13 @@ class SentinelConnectionPool(ConnectionPool):
         super(SentinelConnectionPool, self).reset()
         self.master_address = None
         self.slave_rr_counter = None
-        # addresses of the sentinels that announced a failover of the
-        # service that has not ended yet (see FailoverWatcher)
+        # sentinels that announced a failover that has not ended yet
         self.failovers_in_progress = set()
-        self._failover_since = None
-        self._failover_timeout = None
-        # the address a '+switch-master' event named, until a discovery
-        # confirms it: answers from sentinels that still name the old
-        # master are passed over meanwhile
+        self._failover_since = self._failover_timeout = None
+        # the address a '+switch-master' named, until a sentinel confirms
+        # it (sentinels still naming the old master are passed over)
         self._expected_master = None
         self._master_epoch = 0
-        # reset() runs after fork() too: the child needs its own watcher
         self._watcher = None
 
     # ---- addresses ------------------------------------------------------
@@ -224,6 +218,8 @@ class SentinelConnectionPool(ConnectionPool):
 
     def get_connection(self, command_name, *keys, **options):
         if self.is_master:
+            if self.pid != _current_pid():
+                self._checkpid()  # a forked child needs its own watcher
             self._check_no_failover()
         connection = super(SentinelConnectionPool, self).get_connection(
             command_name, *keys, **options)
@@ -237,23 +233,17 @@ class SentinelConnectionPool(ConnectionPool):
         super(SentinelConnectionPool, self).release(connection)
 
     def _check_no_failover(self):
-        watcher = self._watcher
-        if watcher is None or watcher.thread is None:
+        if self._watcher is None or self._watcher.thread is None:
             watch = getattr(self.sentinel_manager, 'watch_failovers_for', None)
-            if watch is not None:
-                self._watcher = watch(self)
-        if not self.failovers_in_progress:
-            return
-        now = time.monotonic()
-        # a failover that outlives the sentinels' own failover-timeout was
-        # abandoned even if we missed the news
-        limit = (self._failover_timeout or 180000) / 1000.0
-        if self._failover_since is not None \
-                and now - self._failover_since > limit:
+            self._watcher = watch(self) if watch is not None else None
+        if self.failovers_in_progress:
+            # a failover that outlives the sentinels' failover-timeout was
+            # abandoned, even if the news was missed
+            limit = (self._failover_timeout or 180000) / 1000.0
+            if time.monotonic() - self._failover_since <= limit:
+                raise MasterNotFoundError('Failover of %r in progress'
+                                          % (self.service_name,))
             self.failovers_in_progress.clear()
-            return
-        raise MasterNotFoundError('Failover of %r in progress'
-                                  % (self.service_name,))
 
     # ---- called by the FailoverWatcher thread ---------------------------
 
@@ -277,9 +267,9 @@ class FailoverWatcher(object):
     One daemon thread subscribes to the failover event channels of every
     sentinel and tells the pools: a failover starts (they stop handing out
     connections), the master switched (they move to the new address), a
-    failover was abandoned. While a failover is under way the sentinels are
-    also polled, so a lost event cannot leave a pool blocked. The thread
-    ends by itself once none of its pools is left.
+    failover was abandoned. While a failover is under way the announcing
+    sentinels are also polled, so a lost event cannot leave a pool
+    blocked. The thread ends by itself once none of its pools is left.
     """
     START_CHANNELS = ('+try-failover', '+elected-leader',
                       '+failover-state-select-slave')
@@ -289,9 +279,9 @@ class FailoverWatcher(object):
     SWITCH_CHANNEL = '+switch-master'
     CHANNELS = START_CHANNELS + ABORT_CHANNELS + (SWITCH_CHANNEL,)
     IDLE_WAIT = 0.5       # seconds between checks that the pools still live
-    FAILOVER_WAIT = 0.1   # ... and while a failover is under way
+    FAILOVER_WAIT = 0.1   # ... and between polls while a failover runs
     RETRY_DELAY = 1.0     # before resubscribing to a sentinel that failed
-    LINK_TIMEOUT = 2.0    # socket timeout of a subscription without one
+    LINK_TIMEOUT = 2.0    # socket timeouts of a subscription without any
 
     def __init__(self, manager):
         self.manager = manager
@@ -300,13 +290,12 @@ class FailoverWatcher(object):
         self.lock = threading.Lock()
         self.thread = None
         self.links = {}
-        # set once every sentinel was tried; subscribed_to lists those
-        # that answered
+        # set once each sentinel was tried (subscribed_to: those that took)
         self.ready = threading.Event()
 
     def __repr__(self):
         return '%s<subscribed=%s>' % (type(self).__name__,
-                                      sorted(self.links))
+                                      self.subscribed_to)
 
     @property
     def subscribed_to(self):
@@ -318,49 +307,55 @@ class FailoverWatcher(object):
             self.pools.add(pool)
             if self.thread is None:
                 self.ready.clear()
+                self.links = {}
                 self.thread = threading.Thread(
-                    target=self._run, name='redis-sentinel-watcher')
+                    target=self._run, args=(self.links,),
+                    name='redis-sentinel-watcher')
                 self.thread.daemon = True
                 self.thread.start()
 
-    def _pools_for(self, service_name):
-        return [pool for pool in list(self.pools)
-                if pool.service_name == service_name]
+    def _live_pools(self):
+        with self.lock:
+            pools = list(self.pools)
+            if not pools:
+                self.thread = None
+            return pools
 
-    def _run(self):
+    def _run(self, links):
         retry_at = {}
-        last_poll = 0.0
         try:
             while True:
-                with self.lock:
-                    if not self.pools:
-                        self.thread = None
-                        return
-                self._subscribe(retry_at)
-                busy = [pool for pool in list(self.pools)
-                        if pool.failovers_in_progress]
-                wait = self.FAILOVER_WAIT if busy else self.IDLE_WAIT
-                for address, message in self._read(wait):
-                    self._on_message(address, message)
-                if busy and time.monotonic() - last_poll > self.FAILOVER_WAIT:
-                    last_poll = time.monotonic()
+                pools = self._live_pools()
+                if not pools:
+                    return
+                busy = [p for p in pools if p.failovers_in_progress]
+                del pools
+                try:
+                    self._subscribe(links, retry_at)
+                    wait = self.FAILOVER_WAIT if busy else self.IDLE_WAIT
+                    for address, message in self._read(links, wait):
+                        self._on_message(address, message)
                     self._poll(busy)
+                except Exception:
+                    # whatever went wrong, the pools must hear about the
+                    # next failover: start over in a moment
+                    time.sleep(self.RETRY_DELAY)
                 del busy
         finally:
-            for link in self.links.values():
+            for link in links.values():
                 link.disconnect()
-            self.links.clear()
+            links.clear()
             with self.lock:
-                self.thread = None
-                # a pool must not stay blocked by a thread that is gone
-                for pool in list(self.pools):
-                    pool.failovers_in_progress.clear()
+                if self.thread is threading.current_thread():
+                    self.thread = None
+                    for pool in list(self.pools):
+                        pool.failovers_in_progress.clear()
 
-    def _subscribe(self, retry_at):
+    def _subscribe(self, links, retry_at):
         now = time.monotonic()
         for client in list(self.manager.sentinels):
             address = Sentinel.address_of(client)
-            if address is None or address in self.links \
+            if address is None or address in links \
                     or retry_at.get(address, 0) > now:
                 continue
             link = None
@@ -374,37 +369,32 @@ class FailoverWatcher(object):
                 link.send_command('SUBSCRIBE', *self.CHANNELS)
                 for _ in self.CHANNELS:
                     link.read_response()
-                self.links[address] = link
+                links[address] = link
             except (RedisError, AttributeError, TypeError):
                 if link is not None:
                     link.disconnect()
                 retry_at[address] = now + self.RETRY_DELAY
         self.ready.set()
 
-    def _read(self, wait):
-        "(sentinel address, message) pairs that arrived within ``wait``"
-        ready = [address for address, link in self.links.items()
-                 if self._buffered(link)]
-        if not ready and self.links:
-            by_socket = dict((link._sock, address)
-                             for address, link in self.links.items())
-            try:
-                readable = select.select(list(by_socket), [], [], wait)[0]
-            except (OSError, ValueError):
-                readable = list(by_socket)
+    def _read(self, links, wait):
+        "(sentinel address, message) pairs that arrive within ``wait``"
+        ready = [a for a, link in links.items() if self._buffered(link)]
+        if not ready and links:
+            by_socket = dict((link._sock, a) for a, link in links.items())
+            readable = select.select(list(by_socket), [], [], wait)[0]
             ready = [by_socket[sock] for sock in readable]
         elif not ready:
             time.sleep(wait)
         messages = []
         for address in ready:
-            link = self.links[address]
+            link = links[address]
             try:
                 messages.append((address, link.read_response()))
                 while self._buffered(link):
                     messages.append((address, link.read_response()))
             except (RedisError, OSError):
                 link.disconnect()
-                del self.links[address]
+                del links[address]
         return messages
 
     @staticmethod
@@ -418,20 +408,27 @@ class FailoverWatcher(object):
     def _on_message(self, address, message):
         try:
             kind, channel, data = [nativestr(part) for part in message]
-        except (TypeError, ValueError):
+            words = data.split()
+            if channel == self.SWITCH_CHANNEL:
+                # <name> <old ip> <old port> <new ip> <new port>
+                name, new_address = words[0], (words[3], int(words[4]))
+            elif words[0] == 'master':
+                # master <name> <ip> <port>
+                name = words[1]
+            else:
+                return
+        except (TypeError, ValueError, IndexError):
             return
-        words = data.split()
-        if kind != 'message' or len(words) < 2:
-            return
-        if channel == self.SWITCH_CHANNEL and len(words) == 5:
-            new_address = words[3], int(words[4])
-            for pool in self._pools_for(words[0]):
+        with self.lock:
+            pools = [p for p in self.pools if p.service_name == name]
+        for pool in pools:
+            if kind != 'message':
+                break
+            if channel == self.SWITCH_CHANNEL:
                 pool.master_switched(new_address)
-        elif words[0] == 'master' and channel in self.START_CHANNELS:
-            for pool in self._pools_for(words[1]):
+            elif channel in self.START_CHANNELS:
                 pool.failover_started(address)
-        elif words[0] == 'master' and channel in self.ABORT_CHANNELS:
-            for pool in self._pools_for(words[1]):
+            elif channel in self.ABORT_CHANNELS:
                 pool.failover_ended(address)
 
     def _poll(self, busy):
@@ -444,8 +441,7 @@ class FailoverWatcher(object):
                 try:
                     state = client.sentinel_master(pool.service_name)
                 except RedisError:
-                    pool.failover_ended(address)
-                    continue
+                    state = {}
                 if 'failover_in_progress' not in _flags(state):
                     pool.failover_ended(address)
 
@@ -459,11 +455,6 @@ class Sentinel(object):
     arguments) for the sentinels themselves; by default the ``socket_*``
     options of ``connection_kwargs``. ``connection_kwargs``: options for
     the connections to the masters and slaves.
-
-    >>> sentinel = Sentinel([('localhost', 26379)], socket_timeout=0.1)
-    >>> sentinel.discover_master('mymaster')
-    ('127.0.0.1', 6379)
-    >>> master = sentinel.master_for('mymaster', socket_timeout=0.1)
     """
     # False: master pools do without a FailoverWatcher
     watch_failovers = True
@@ -596,10 +587,8 @@ class Sentinel(object):
         address when it connects. ``kwargs`` are added to the Sentinel's
         connection_kwargs for the pool."""
         kwargs['is_master'] = True
-        connection_kwargs = dict(self.connection_kwargs)
-        connection_kwargs.update(kwargs)
-        return redis_class(connection_pool=connection_pool_class(
-            service_name, self, **connection_kwargs))
+        return self._client_for(service_name, redis_class,
+                                connection_pool_class, kwargs)
 
     def slave_for(self, service_name, redis_class=StrictRedis,
                   connection_pool_class=SentinelConnectionPool, **kwargs):
@@ -607,7 +596,11 @@ class Sentinel(object):
         new connection goes to the next live slave, or to the master when
         none answers. ``kwargs`` as for master_for."""
         kwargs['is_master'] = False
+        return self._client_for(service_name, redis_class,
+                                connection_pool_class, kwargs)
+
+    def _client_for(self, service_name, redis_class, pool_class, kwargs):
         connection_kwargs = dict(self.connection_kwargs)
         connection_kwargs.update(kwargs)
-        return redis_class(connection_pool=connection_pool_class(
+        return redis_class(connection_pool=pool_class(
             service_name, self, **connection_kwargs))

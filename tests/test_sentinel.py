@@ -4,10 +4,12 @@
 Most tests share one group that never fails over; the failover tests build
 their own, so test order does not matter.
 """
+import gc
 import itertools
 import os
 import threading
 import time
+import warnings
 
 import pytest
 
@@ -365,6 +367,105 @@ def test_check_connection_pings(cluster, sentinel):
     before = calls(cluster.master, 'ping')
     assert master.echo('x') == b'x'
     assert calls(cluster.master, 'ping') == before + 1
+
+
+# ---- the failover watcher --------------------------------------------------
+
+def watched_master(sentinel, cluster):
+    "A master_for client whose pool the failover watcher already serves"
+    master = sentinel.master_for(SERVICE)
+    assert master.ping() is True
+    watcher = sentinel.failover_watcher
+    assert watcher.ready.wait(5)
+    assert watcher.subscribed_to == sorted(cluster.sentinel_addresses)
+    return master, watcher
+
+
+def subscribers(sentinel_server):
+    "'host:port' of the clients of a sentinel that wait for messages"
+    listing = sentinel_server.command('CLIENT', 'LIST').decode()
+    fields = [dict(item.split('=', 1) for item in line.split())
+              for line in listing.splitlines()]
+    return set(f['addr'] for f in fields if f['cmd'] == 'subscribe')
+
+
+def test_watcher_ends_with_its_pools(cluster, sentinel):
+    master, watcher = watched_master(sentinel, cluster)
+    thread = watcher.thread
+    assert thread.is_alive() and thread.daemon
+    links = ['%s:%s' % link._sock.getsockname()
+             for link in watcher.links.values()]
+    assert len(links) == 3
+    for server in cluster.sentinels:
+        assert len(subscribers(server) & set(links)) == 1
+    # a second master pool shares the thread
+    other = sentinel.master_for(SERVICE)
+    assert other.ping() is True
+    assert watcher.thread is thread
+    del master, other
+    gc.collect()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert watcher.thread is None
+    for server in cluster.sentinels:
+        wait_until(lambda: not subscribers(server) & set(links), 5,
+                   'the watcher left its subscriptions open')
+    # a new pool starts it again
+    master, watcher = watched_master(sentinel, cluster)
+    assert watcher.thread.is_alive()
+
+
+def test_failover_fence_lifted_by_polling(cluster, sentinel):
+    master, watcher = watched_master(sentinel, cluster)
+    pool = master.connection_pool
+    # as if a sentinel had announced a failover whose end was missed
+    pool.failover_started(address(cluster.sentinels[1]))
+    with pytest.raises(MasterNotFoundError) as info:
+        master.ping()
+    assert 'in progress' in str(info.value)
+    # that sentinel says it runs no failover: the watcher lets go
+    wait_until(lambda: not pool.failovers_in_progress, 3,
+               'the fence stayed up')
+    assert master.ping() is True
+
+
+def test_switch_to_an_address_no_sentinel_confirms(cluster, sentinel):
+    master, watcher = watched_master(sentinel, cluster)
+    pool = master.connection_pool
+    connection = pool._available_connections[0]
+    nowhere = dead_addresses(1)[0]
+    pool.master_switched(nowhere)
+    # the connection to the previous address was idle: closed at once
+    assert connection._sock is None
+    assert pool.master_address == nowhere
+    # no sentinel names that address, so the pool goes with what they say
+    assert master.ping() is True
+    assert pool.master_address == address(cluster.master)
+
+
+def test_forked_child_gets_its_own_watcher(cluster, sentinel):
+    master, watcher = watched_master(sentinel, cluster)
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about fork() in a process with threads
+        warnings.simplefilter('ignore', DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            ok = master.set('forked', 'yes') is True
+            child_watcher = sentinel.failover_watcher
+            if ok and child_watcher is not watcher \
+                    and child_watcher.pid == os.getpid() \
+                    and child_watcher.thread.is_alive():
+                code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert master.get('forked') == b'yes'
+    assert sentinel.failover_watcher is watcher
+    assert watcher.thread.is_alive()
+    master.delete('forked')
 
 
 # ---- construction, reprs, commands -----------------------------------------
