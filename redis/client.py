@@ -9,8 +9,8 @@ import time
 import warnings
 
 from redis.commands import CoreCommands
-from redis.connection import (
-    ConnectionPool, SSLConnection, UnixDomainSocketConnection,
+from redis.connection import (  # noqa: F401 (Token: a 2.10.6 name)
+    ConnectionPool, SSLConnection, Token, UnixDomainSocketConnection,
 )
 from redis.exceptions import (  # noqa: F401
     ConnectionError, DataError, ExecAbortError, NoScriptError, PubSubError,
@@ -18,6 +18,7 @@ from redis.exceptions import (  # noqa: F401
 )
 from redis.replies import *  # noqa: F401,F403 (2.10.6 exported these here)
 from redis.replies import LEGACY_RESPONSE_CALLBACKS, RESPONSE_CALLBACKS
+from redis.lock import Lock, LuaLock  # noqa: F401
 from redis.pipeline import BasePipeline
 from redis.pubsub import PubSub, PubSubWorkerThread  # noqa: F401
 from redis.scripting import Script  # noqa: F401
@@ -162,7 +163,6 @@ class StrictRedis(CoreCommands):
         by default LuaLock when the server runs Lua; ``thread_local``: keep
         the lock's token per thread.
         """
-        from redis.lock import Lock, LuaLock
         if lock_class is None:
             if self._use_lua_lock is None:
                 # the first time .lock() is called, determine if we can use

@@ -10,9 +10,10 @@ import select
 import socket
 import sys
 
-from redis.exceptions import (
-    AuthenticationError, ConnectionError, DataError, EXCEPTION_CLASSES,
-    InvalidResponse, RedisError, ResponseError, TimeoutError, error_from_reply,
+from redis.exceptions import (  # noqa: F401 (2.10.6 exported them here)
+    AuthenticationError, BusyLoadingError, ConnectionError, DataError,
+    EXCEPTION_CLASSES, ExecAbortError, InvalidResponse, NoScriptError,
+    ReadOnlyError, RedisError, ResponseError, TimeoutError, error_from_reply,
 )
 from redis.resp import (  # noqa: F401 (re-exported: 2.10.6 names)
     MAX_BULK_LENGTH, Encoder, Token, Reader as PythonReader, pack_command as _pack_command,
@@ -94,7 +95,7 @@ class SocketParser(BaseParser):
         "Called when the socket connects"
         self._sock = connection._sock
         self._recv = self._sock.recv
-        encoder = connection.encoder
+        encoder = self.encoder = connection.encoder
         if encoder.decode_responses:
             self._reader = self.make_reader(encoder.encoding,
                                             encoder.encoding_errors)
@@ -218,6 +219,12 @@ class Connection(object):
 
     def __repr__(self):
         return self.description_format % self._description_args
+
+    def __del__(self):
+        try:
+            self.disconnect()
+        except Exception:
+            pass
 
     @property
     def description_args(self):

@@ -60,24 +60,32 @@ class LockError(RedisError, ValueError):
     pass
 
 
+class AuthenticationReplyError(AuthenticationError, ResponseError):
+    """An error reply about authentication: an AuthenticationError, and
+    still the ResponseError that 2.10.6 raised for it."""
+
+
 # The first word of an error reply picks its class. A value that is a dict
 # maps the full message instead (auth failures share the ERR prefix).
 EXCEPTION_CLASSES = {
     'ERR': {
         'max number of clients reached': ConnectionError,
-        'invalid password': AuthenticationError,
-        'Client sent AUTH, but no password is set': AuthenticationError,
+        'Client sent AUTH, but no password is set':
+            AuthenticationReplyError,
         'AUTH <password> called without any password configured for the '
         'default user. Are you sure your configuration is correct?':
-            AuthenticationError,
+            AuthenticationReplyError,
+        'invalid password': AuthenticationReplyError,
     },
     'EXECABORT': ExecAbortError,
     'LOADING': BusyLoadingError,
     'NOSCRIPT': NoScriptError,
     'READONLY': ReadOnlyError,
-    'NOAUTH': AuthenticationError,
-    'WRONGPASS': AuthenticationError,
+    'NOAUTH': AuthenticationReplyError,
+    'WRONGPASS': AuthenticationReplyError,
 }
+# Codes 2.10.6 did not know kept their code in the message; so do these.
+_KEEP_CODE = frozenset(('NOAUTH', 'WRONGPASS'))
 
 
 def error_from_reply(message):
@@ -95,4 +103,6 @@ def error_from_reply(message):
         return ResponseError(message)
     if isinstance(cls, dict):
         cls = cls.get(rest, ResponseError)
+    elif code in _KEEP_CODE:
+        return cls(message)
     return cls(rest)

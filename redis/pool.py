@@ -12,7 +12,14 @@ from itertools import chain
 from queue import Empty, Full, LifoQueue
 from urllib.parse import parse_qs, unquote, urlparse
 
+# redis.connection imports this module at its end, after defining its
+# classes, and every import of redis.pool goes through redis/__init__ and
+# so through redis.connection first.
+from redis.connection import (
+    Connection, SSLConnection, UnixDomainSocketConnection,
+)
 from redis.exceptions import ConnectionError
+from redis.resp import Encoder
 
 FALSE_STRINGS = ('0', 'F', 'FALSE', 'N', 'NO')
 
@@ -55,8 +62,9 @@ def _current_pid():
 def parse_url(url, db=None, decode_components=False):
     """The connection keyword arguments a redis://, rediss:// or unix://
     URL stands for."""
-    from redis.connection import SSLConnection, UnixDomainSocketConnection
     url = urlparse(url)
+    # 2.10.6 took any other scheme (and 'host:port' with none) for TCP and
+    # connected somewhere unintended; refusing it is the safer answer.
     if url.scheme not in ('redis', 'rediss', 'unix'):
         raise ValueError('Redis URL must specify one of the following '
                          'schemes (redis://, rediss://, unix://)')
@@ -136,14 +144,11 @@ class ConnectionPool(object):
             url_options['encoding_errors'] = url_options.pop('errors')
         return cls(**url_options)
 
-    def __init__(self, connection_class=None, max_connections=None,
+    def __init__(self, connection_class=Connection, max_connections=None,
                  **connection_kwargs):
         """Connections of ``connection_class`` (a TCP Connection by
         default), built with ``connection_kwargs``; past ``max_connections``
         open at once, ConnectionError('Too many connections')."""
-        if connection_class is None:
-            from redis.connection import Connection
-            connection_class = Connection
         max_connections = max_connections or 2 ** 31
         if not isinstance(max_connections, int) or max_connections < 0:
             raise ValueError('"max_connections" must be a positive integer')
@@ -208,7 +213,6 @@ class ConnectionPool(object):
 
     def get_encoder(self):
         "Return an encoder based on encoding settings"
-        from redis.resp import Encoder
         kwargs = self.connection_kwargs
         return Encoder(
             encoding=kwargs.get('encoding', 'utf-8'),
@@ -262,7 +266,7 @@ class BlockingConnectionPool(ConnectionPool):
     """
 
     def __init__(self, max_connections=50, timeout=20,
-                 connection_class=None, queue_class=LifoQueue,
+                 connection_class=Connection, queue_class=LifoQueue,
                  **connection_kwargs):
         self.queue_class = queue_class
         self.timeout = timeout

@@ -55,21 +55,10 @@ EXTENSIONS = {
 # Known differences in files owned by others, reported to their owners;
 # strict, so each turns into a failure (remove it here) once fixed.
 PENDING_SIGNATURES = {
-    'redis.connection.ConnectionPool.__init__':
-        'pool.py: connection_class should default to Connection',
-    'redis.connection.BlockingConnectionPool.__init__':
-        'pool.py: connection_class should default to Connection',
     'redis.client.PubSub.execute_command':
         'pubsub.py: execute_command should accept (and ignore) **kwargs',
 }
 PENDING_NAMES = {
-    ('redis.client', 'Lock'): 'client.py: from redis.lock import Lock',
-    ('redis.client', 'LuaLock'): 'client.py: from redis.lock import LuaLock',
-    ('redis.client', 'Token'): 'client.py: from redis.connection import Token',
-    ('redis.connection', 'BusyLoadingError'): 'connection.py: import it',
-    ('redis.connection', 'ExecAbortError'): 'connection.py: import it',
-    ('redis.connection', 'NoScriptError'): 'connection.py: import it',
-    ('redis.connection', 'ReadOnlyError'): 'connection.py: import it',
     ('redis.sentinel', 'ResponseError'): 'sentinel.py: import it',
 }
 # 2.10.6's PythonParser buffer class; our parsers read through a Reader, so
@@ -178,8 +167,6 @@ def test_client_helpers_import():
     assert timestamp_to_datetime(None) is None
 
 
-@pending('client.py should import redis.lock at import time, as 2.10.6 '
-         'did (from redis.lock import Lock, LuaLock)')
 def test_import_redis_makes_redis_lock_reachable():
     # a fresh interpreter: in this one the test module imported redis.lock
     code = 'import redis; print(redis.lock.Lock.__name__)'

@@ -302,13 +302,17 @@ def test_error_replies_that_are_not_responseerrors(make_client,
     pipe.set('a', 1).get('a')
     with pytest.raises(AuthenticationError) as info:
         pipe.execute()
+    # (also a ResponseError, as 2.10.6 raised for it)
+    assert isinstance(info.value, ResponseError)
     if transaction:
-        assert str(info.value) == 'Authentication required.'
+        assert str(info.value) == 'NOAUTH Authentication required.'
     else:
         assert str(info.value) == ('Command # 1 (SET a 1) of pipeline '
-                                   'caused error: Authentication required.')
+                                   'caused error: NOAUTH Authentication '
+                                   'required.')
         result = pipe.set('a', 1).get('a').execute(raise_on_error=False)
-        assert [type(e) for e in result] == [AuthenticationError] * 2
+        assert [isinstance(e, AuthenticationError) for e in result] == [
+            True, True]
     # every reply was read: the connection stayed up and in step
     assert in_use(client) == 0 and available(client) == 1
     conn = client.connection_pool._available_connections[0]
