@@ -1,0 +1,241 @@
+"""PubSub reading that goes on across lost connections, server restarts,
+outages, stalled sockets and failing handlers."""
+import logging
+import queue
+import threading
+import time
+
+import pytest
+
+from redis.exceptions import ConnectionError
+
+from faultproxy import FaultProxy
+from test_pubsub import (
+    WAIT, Collector, Listener, msg, next_message, numsub, wait_until,
+)
+
+
+# ---- lost connections --------------------------------------------------------
+
+def test_get_message_reconnects_after_client_kill(r, make_client):
+    p = r.pubsub()
+    p.subscribe('c')
+    p.psubscribe('p*')
+    next_message(p), next_message(p)
+    admin = make_client()
+    assert admin.execute_command('CLIENT', 'KILL', 'TYPE', 'pubsub') == 1
+    # the re-subscribe confirmations show that it reconnected by itself
+    assert next_message(p) == msg('subscribe', b'c', 1)
+    assert next_message(p) == msg('psubscribe', b'p*', 2)
+    admin.publish('c', 'back')
+    assert next_message(p) == msg('message', b'c', b'back')
+    p.close()
+
+
+def test_get_message_raises_while_server_is_down(make_server, make_client):
+    server = make_server()
+    client = make_client(server=server)
+    p = client.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('c')
+    p.get_message(timeout=1)
+    server.kill()
+    with pytest.raises(ConnectionError):
+        p.get_message(timeout=1)
+    with pytest.raises(ConnectionError):  # every call tries again
+        p.get_message()
+    server.restart()
+    assert p.get_message(timeout=1) is None  # reconnected; confirmation
+    wait_until(lambda: numsub(client, b'c') == 1)
+    client.publish('c', 'up again')
+    assert next_message(p) == msg('message', b'c', b'up again')
+    p.close()
+
+
+def test_server_restart_during_listen(make_server, make_client):
+    server = make_server()
+    client = make_client(server=server)
+    p = client.pubsub()
+    p.subscribe('c')
+    listener = Listener(p)
+    listener.start()
+    assert listener.get_type('subscribe') == msg('subscribe', b'c', 1)
+    server.kill()
+    server.restart()
+    assert listener.get_type('subscribe') == msg('subscribe', b'c', 1)
+    assert numsub(client, b'c') == 1
+    client.publish('c', 'after restart')
+    assert listener.get_type('message') == msg('message', b'c',
+                                               b'after restart')
+    p.unsubscribe()
+    listener.join(WAIT)
+    assert not listener.is_alive() and listener.error is None
+    p.close()
+
+
+def test_server_restart_during_run_in_thread(make_server, make_client):
+    server = make_server()
+    client = make_client(server=server)
+    p = client.pubsub()
+    handled = Collector()
+    p.subscribe(**{'c': handled})
+    p.psubscribe(**{'c*': handled})
+    thread = p.run_in_thread(daemon=True)
+    wait_until(lambda: numsub(client, b'c') == 1)
+    server.kill()
+    server.restart()
+    wait_until(lambda: numsub(client, b'c') == 1, what='re-subscribing')
+    assert client.pubsub_numpat() == 1
+    client.publish('c', 'after restart')
+    handled.wait_for(2)
+    assert sorted(m['type'] for m in handled.messages) == [
+        'message', 'pmessage']
+    thread.stop()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+
+
+@pytest.mark.slow
+def test_server_down_for_five_seconds(make_server, make_client, caplog):
+    server = make_server()
+    client = make_client(server=server)
+    listened = client.pubsub()
+    listened.subscribe('c')
+    listener = Listener(listened)
+    listener.start()
+    threaded = client.pubsub(ignore_subscribe_messages=True)
+    handled = Collector()
+    threaded.subscribe(**{'c': handled})
+    thread = threaded.run_in_thread(daemon=True)
+    wait_until(lambda: numsub(client, b'c') == 2)
+    listener.get_type('subscribe')
+
+    caplog.set_level(logging.WARNING, logger='redis.pubsub')
+    server.kill()
+    down_since = time.monotonic()
+    # both readers keep trying: several failed attempts each, logged
+    wait_until(lambda: len(caplog.records) >= 6, timeout=10,
+               what='reconnect attempts')
+    time.sleep(max(0.0, 5 - (time.monotonic() - down_since)))  # the outage
+    assert listener.is_alive() and thread.is_alive()
+    assert all(r.name == 'redis.pubsub' for r in caplog.records)
+    server.restart()
+
+    wait_until(lambda: numsub(client, b'c') == 2, what='both re-subscribed')
+    client.publish('c', 'after the outage')
+    assert listener.get_type('message') == msg('message', b'c',
+                                               b'after the outage')
+    assert handled.wait_for(1) == msg('message', b'c', b'after the outage')
+    thread.stop()
+    thread.join(WAIT)
+    listened.close()
+    listener.join(WAIT)
+    assert not thread.is_alive() and not listener.is_alive()
+    assert listener.error is None
+
+
+def test_exception_handler_gets_connection_errors(make_server, make_client):
+    server = make_server()
+    client = make_client(server=server)
+    p = client.pubsub()
+    p.subscribe(**{'c': Collector()})
+    calls = []
+    thread = p.run_in_thread(
+        daemon=True, exception_handler=lambda *a: calls.append(a))
+    wait_until(lambda: numsub(client, b'c') == 1)
+    server.kill()
+    wait_until(lambda: len(calls) >= 2, what='exception_handler calls')
+    exc, pubsub, worker = calls[0]
+    assert isinstance(exc, ConnectionError)
+    assert pubsub is p and worker is thread
+    thread.stop()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+
+
+def test_handler_errors_do_not_kill_the_thread(r, caplog):
+    p = r.pubsub()
+    handled = Collector()
+
+    def fragile(message):
+        if message['data'] == b'boom':
+            raise ValueError('boom')
+        handled(message)
+
+    p.subscribe(**{'c': fragile})
+    thread = p.run_in_thread(daemon=True)
+    wait_until(lambda: numsub(r, b'c') == 1)
+    r.publish('c', 'boom')
+    r.publish('c', 'fine')
+    assert handled.wait_for(1)['data'] == b'fine'
+    assert any('boom' in str(rec.exc_info[1]) for rec in caplog.records
+               if rec.exc_info)
+    thread.stop()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+
+
+def test_exception_handler_that_raises_ends_the_thread(r, monkeypatch):
+    uncaught = []
+    monkeypatch.setattr(threading, 'excepthook', uncaught.append)
+    p = r.pubsub()
+    seen = []
+
+    def handler(exc, pubsub, thread):
+        seen.append(exc)
+        raise exc
+
+    def fragile(message):
+        raise KeyError('from the handler')
+
+    p.subscribe(**{'c': fragile})
+    thread = p.run_in_thread(daemon=True, exception_handler=handler)
+    wait_until(lambda: numsub(r, b'c') == 1)
+    r.publish('c', 'x')
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    assert isinstance(seen[0], KeyError)
+    assert [hook.exc_value for hook in uncaught] == seen
+    assert p.connection is None  # closed on the way out
+
+
+def test_idle_listen_with_socket_timeout_keeps_its_connection(make_client):
+    client = make_client(socket_timeout=0.2)
+    p = client.pubsub()
+    p.subscribe('idle')
+    listener = Listener(p)
+    listener.start()
+    listener.get_type('subscribe')
+    sock = p.connection._sock
+    deadline = time.monotonic() + 1.0  # five socket_timeouts of silence
+    while time.monotonic() < deadline:
+        with pytest.raises(queue.Empty):
+            listener.messages.get(timeout=deadline - time.monotonic())
+    assert p.connection._sock is sock  # no reconnect, no PONG shown
+    client.publish('idle', 'still listening')
+    assert listener.get_type('message')['data'] == b'still listening'
+    assert listener.messages.empty()
+    p.close()
+    listener.join(WAIT)
+
+
+def test_stalled_connection_is_replaced(redis_server, make_client):
+    with FaultProxy(redis_server.host, redis_server.port) as proxy:
+        client = make_client(host=proxy.host, port=proxy.port,
+                             socket_timeout=0.2)
+        publisher = make_client()
+        p = client.pubsub()
+        p.subscribe('s')
+        listener = Listener(p)
+        listener.start()
+        listener.get_type('subscribe')
+        proxy.stall('down')
+        # the unanswered health-check PING gives the connection up
+        wait_until(lambda: proxy.stats()['accepted'] >= 2, what='reconnect')
+        proxy.passthrough()
+        wait_until(lambda: numsub(publisher, b's') >= 1)
+        listener.get_type('subscribe')
+        publisher.publish('s', 'through')
+        assert listener.get_type('message')['data'] == b'through'
+        p.close()
+        listener.join(WAIT)
+        assert listener.error is None
