@@ -16,7 +16,7 @@ from redis.exceptions import (  # noqa: F401 (2.10.6 exported them here)
     ReadOnlyError, RedisError, ResponseError, TimeoutError, error_from_reply,
 )
 from redis.resp import (  # noqa: F401 (re-exported: 2.10.6 names)
-    MAX_BULK_LENGTH, Encoder, Token, Reader as PythonReader, pack_command as _pack_command,
+    BIG_BULK, MAX_BULK_LENGTH, Encoder, Token, Reader as PythonReader, pack_command as _pack_command,
     pack_commands as _pack_commands,
 )
 from redis.utils import HIREDIS_AVAILABLE, nativestr
@@ -71,6 +71,8 @@ class SocketParser(BaseParser):
 
     Subclasses only choose the reader (``make_reader``).
     """
+    # whether a big bulk reply bypasses the reader (see _read_big_bulk)
+    big_bulks_by_hand = False
 
     def __init__(self, socket_read_size=65536):
         self.socket_read_size = socket_read_size
@@ -78,6 +80,7 @@ class SocketParser(BaseParser):
         self._reader = None
         self._recv = None
         self._next_response = False
+        self._big_bulks = False
 
     def __repr__(self):
         return '%s<reader=%r>' % (type(self).__name__, self._reader)
@@ -102,6 +105,8 @@ class SocketParser(BaseParser):
         else:
             self._reader = self.make_reader(None, None)
         self._next_response = False
+        self._big_bulks = self.big_bulks_by_hand and \
+            hasattr(self._reader, 'has_data')
 
     def on_disconnect(self):
         "Called when the socket disconnects"
@@ -138,6 +143,9 @@ class SocketParser(BaseParser):
         if response is not False:
             self._next_response = False
             return response
+        # a reader with nothing buffered is at a reply boundary (one with
+        # bytes left may be inside an array even once they are parsed)
+        at_boundary = self._big_bulks and not reader.has_data()
         response = reader.gets()
         if response is False:
             recv = self._recv
@@ -145,6 +153,10 @@ class SocketParser(BaseParser):
             data = recv(size)
             if not data:
                 raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+            if at_boundary and data[:1] == b'$':
+                response = self._read_big_bulk(data)
+                if response is not False:
+                    return response
             reader.feed(data)
             response = reader.gets()
             if response is False:
@@ -160,6 +172,61 @@ class SocketParser(BaseParser):
         return response
 
 
+    def _read_big_bulk(self, data):
+        """Read a big bulk string reply (GET of megabytes) straight off the
+        socket into one buffer, or return False to let the reader parse.
+
+        Taken only at a reply boundary with nothing buffered: the chunks are
+        joined once into the value, where a C reader copies each into its
+        own buffer first and then copies the value out of it.
+        """
+        end = data.find(b'\r\n', 1, 24)
+        if end < 0:
+            return False
+        try:
+            length = int(data[1:end])
+        except ValueError:
+            return False
+        if length < BIG_BULK or length > MAX_BULK_LENGTH:
+            return False
+        start = end + 2
+        total = start + length + 2
+        chunks = [data[start:]]
+        have = len(data)
+        recv = self._recv
+        while have < total:
+            chunk = recv(self.socket_read_size)
+            if not chunk:
+                raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+            chunks.append(chunk)
+            have += len(chunk)
+        tail = chunks[-1]
+        cut = len(tail) - (have - total)  # where this reply ends in tail
+        leftover = tail[cut:]
+        if len(chunks) == 1:
+            crlf = data[total - 2:total]
+            value = data[start:start + length]
+            leftover = data[total:]
+        else:
+            if cut >= 2:
+                crlf = tail[cut - 2:cut]
+                chunks[-1] = tail[:cut - 2]
+            else:  # the CR ended the previous chunk
+                crlf = chunks[-2][-1:] + tail[:1]
+                chunks[-2] = chunks[-2][:-1]
+                chunks[-1] = b''
+            value = b''.join(chunks)
+        if crlf != b'\r\n':
+            raise InvalidResponse(
+                'Protocol error: bulk string not followed by CRLF')
+        if leftover:
+            self._reader.feed(leftover)
+        encoder = self.encoder
+        if encoder.decode_responses:
+            value = value.decode(encoder.encoding, encoder.encoding_errors)
+        return value
+
+
 class PythonParser(SocketParser):
     "Parses replies with the pure-Python RESP reader"
 
@@ -171,6 +238,7 @@ class PythonParser(SocketParser):
 
 class HiredisParser(SocketParser):
     "Parses replies with hiredis' C reader"
+    big_bulks_by_hand = True
 
     def __init__(self, socket_read_size=65536):
         if not HIREDIS_AVAILABLE:

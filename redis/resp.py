@@ -19,7 +19,7 @@ MAX_BULK_LENGTH = 512 * 1024 * 1024
 _BIG_ARG = 16 * 1024
 # A bulk string at least this long is assembled from the received chunks
 # directly (Reader._take_bulk).
-_BIG_BULK = 256 * 1024
+BIG_BULK = _BIG_BULK = 256 * 1024
 
 
 class Token(object):
