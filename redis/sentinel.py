@@ -24,8 +24,9 @@ import weakref
 from redis.client import StrictRedis
 from redis.connection import Connection, ConnectionPool
 from redis.pool import _current_pid
-from redis.exceptions import ConnectionError, ReadOnlyError, RedisError, \
-    TimeoutError
+from redis.exceptions import (  # noqa: F401 (ResponseError: a 2.10.6 name)
+    ConnectionError, ReadOnlyError, RedisError, ResponseError, TimeoutError,
+)
 from redis.utils import nativestr
 
 
@@ -466,6 +467,7 @@ class Sentinel(object):
                                    in connection_kwargs.items()
                                    if key.startswith('socket_'))
         self.sentinel_kwargs = sentinel_kwargs
+        sentinels = [tuple(address) for address in sentinels]
         # StrictRedis is this module's global, looked up now so that code
         # replacing redis.sentinel.StrictRedis changes the next Sentinel
         self.sentinels = [StrictRedis(host, port, **self.sentinel_kwargs)
@@ -491,7 +493,8 @@ class Sentinel(object):
             return None
 
     def _address(self, client):
-        return self._addresses.get(id(client)) or self.address_of(client)
+        return (self._addresses.get(id(client)) or self.address_of(client)
+                or ('?', '?'))
 
     def _to_front(self, client):
         # The sentinel that answered is asked first next time.
@@ -522,7 +525,7 @@ class Sentinel(object):
             try:
                 masters = client.sentinel_masters()
             except (RedisError, OSError) as e:
-                host, port = self._address(client) or ('?', '?')
+                host, port = self._address(client)
                 errors.append('%s:%s %s' % (host, port, e))
                 continue
             state = masters.get(service_name)
