@@ -14,35 +14,23 @@ Messages published while the connection was down are lost, as in Redis.
 With a ``socket_timeout``, silence is not an error: after ``socket_timeout``
 seconds of it a PING goes out (its PONG is never shown), and only when that
 goes unanswered for another ``socket_timeout`` is the connection replaced.
+
+Reading is in redis.pubsub_read (PubSubReading), the worker thread and the
+reconnect policy in redis.pubsub_worker.
 """
-import logging
 import threading
 import time
 import weakref
 from collections import deque
 
-from redis.exceptions import (
-    ConnectionError, InvalidResponse, PubSubError, TimeoutError,
-)
-from redis.pool import _current_pid, _pid
+from redis.exceptions import ConnectionError, PubSubError
+from redis.pool import _current_pid
+from redis.pubsub_read import PubSubReading, _instances
+from redis.pubsub_worker import _CONNECTION_ERRORS, PubSubWorkerThread
 from redis.replies import list_or_args
 from redis.utils import nativestr
 
-logger = logging.getLogger('redis.pubsub')
-
 _monotonic = time.monotonic
-
-# Errors after which the connection is gone and a new one can be tried.
-_CONNECTION_ERRORS = (ConnectionError, TimeoutError)
-# What listen() and the worker thread retry: a corrupt reply also costs the
-# connection (it is dropped), and the next read starts on a new one.
-_RETRIED_ERRORS = _CONNECTION_ERRORS + (InvalidResponse,)
-
-# The type of a message as the reader gives it (bytes, or str) -> its str
-_MESSAGE_TYPES = dict(
-    (key, name) for name in ('message', 'pmessage', 'subscribe', 'psubscribe',
-                             'unsubscribe', 'punsubscribe', 'pong')
-    for key in (name, name.encode()))
 
 
 def _weak_callback(method_ref):
@@ -53,25 +41,7 @@ def _weak_callback(method_ref):
     return on_connect
 
 
-class _Backoff(object):
-    "Delays between reconnect attempts: first, first*2, ... up to most"
-
-    def __init__(self, first=0.1, most=2.0):
-        self.first, self.most, self.current = first, most, None
-
-    def __repr__(self):
-        return '_Backoff<current=%s>' % self.current
-
-    def next(self):
-        self.current = self.first if self.current is None else \
-            min(self.current * 2, self.most)
-        return self.current
-
-    def reset(self):
-        self.current = None
-
-
-class PubSub(object):
+class PubSub(PubSubReading):
     """Subscribes to channels and patterns and reads what is published to
     them. ``ignore_subscribe_messages=True`` hides the (p)(un)subscribe
     confirmations; ``shard_hint`` goes to the pool's get_connection()."""
@@ -93,8 +63,14 @@ class PubSub(object):
         self._lock = threading.RLock()
         self._readers = set()  # the parse_response() calls under way
         self._release_later = []
+        self._pings = deque()
+        self._epoch = object()
+        self._fast = None  # (epoch, reader's gets, socket_timeout)
+        self._held = None  # (epoch, reply) taken by a fast path, not handled
+        self._any_handlers = False
         self._reset_connection_state()
         self.reset()
+        _instances.add(self)
 
     def __repr__(self):
         return '%s<%r,channels=%d,patterns=%d>' % (
@@ -121,7 +97,9 @@ class PubSub(object):
             self.connection = None
             self.channels = {}
             self.patterns = {}
+            self._any_handlers = False
             self._forget_pending()
+            self._epoch = object()
             if connection is not None:
                 connection.disconnect()
                 connection.clear_connect_callbacks()
@@ -148,12 +126,14 @@ class PubSub(object):
     def _reset_connection_state(self):
         # PINGs awaiting their PONG (True: a health check, PONG swallowed);
         # when the last reply came; when an unanswered health check went.
-        self._pings = deque()
+        # (Cleared, not replaced: listen() keeps a reference.)
+        self._pings.clear()
         self._last_read = _monotonic()
         self._ping_sent_at = None
 
     def on_connect(self, connection):
         "Re-subscribe to any channels and patterns previously subscribed to"
+        self._epoch = object()  # a new reader
         self._reset_connection_state()
         # An unsubscribe the old connection never confirmed is done now: the
         # new connection starts with no subscriptions.
@@ -198,6 +178,7 @@ class PubSub(object):
         if connection is None:
             connection = self.connection_pool.get_connection(
                 'pubsub', self.shard_hint)
+            self._epoch = object()
             self._reset_connection_state()
             # A weak reference: the pool holds the connection, which must not
             # keep an abandoned PubSub (and so itself) alive.
@@ -210,9 +191,10 @@ class PubSub(object):
                 connection.connect()
         return connection
 
-    def execute_command(self, *args):
+    def execute_command(self, *args, **kwargs):
         """Send a command on the pubsub connection (taking one from the pool
         the first time). Its reply is read by get_message()/listen().
+        Keyword arguments are accepted, as in 2.10.6, and ignored.
 
         A send that fails on a lost connection is made again, once, on a
         new connection (subscribed again to everything first)."""
@@ -242,107 +224,6 @@ class PubSub(object):
             self._check_open(connection)
             if connection._sock is None:
                 connection.connect()
-
-    def _send_health_check(self, connection):
-        with self._lock:
-            self._check_open(connection)
-            self._pings.append(True)
-            self._ping_sent_at = _monotonic()
-            connection.send_command('PING')
-
-    @staticmethod
-    def _is_pong(response):
-        # Outside subscribed mode a PING gets a plain reply (+PONG, or its
-        # message as a bulk string), the only plain reply a PubSub expects.
-        if isinstance(response, list):
-            return bool(response) and nativestr(response[0]) == 'pong'
-        return not isinstance(response, Exception)
-
-    def _wait_for_reply(self, connection, deadline):
-        """The next reply (internal PONGs skipped), or None when ``deadline``
-        (a monotonic time; None: no limit) passes first."""
-        interval = getattr(connection, 'socket_timeout', None)
-        wait = 0  # a reply already buffered needs no clock and no wait
-        while True:
-            try:
-                ready = connection.can_read(wait)
-            except (OSError, ValueError) as e:
-                # the socket was closed under us (close() from elsewhere)
-                connection.disconnect()
-                raise ConnectionError('Error while waiting on socket: %s'
-                                      % (e,))
-            if ready:
-                response = connection.read_response()
-                if interval:
-                    self._last_read = _monotonic()
-                    self._ping_sent_at = None
-                if self._pings and self._is_pong(response) and \
-                        self._pings.popleft():
-                    wait = 0
-                    continue
-                return response
-            now = _monotonic()
-            if interval:
-                if self._ping_sent_at is not None:
-                    if now >= self._ping_sent_at + interval:
-                        connection.disconnect()
-                        raise TimeoutError(
-                            'No reply to a PING within socket_timeout (%ss)'
-                            % interval)
-                elif now >= self._last_read + interval:
-                    self._send_health_check(connection)
-            if deadline is not None and now >= deadline:
-                return None
-            wait = None if deadline is None else deadline - now
-            if interval:
-                due = (self._ping_sent_at or self._last_read) + interval
-                wait = due - now if wait is None else min(wait, due - now)
-                wait = max(0.0, wait)
-
-    def parse_response(self, block=True, timeout=0):
-        """Read one reply from the connection: waiting for it when
-        ``block``, else waiting up to ``timeout`` seconds (None: forever)
-        and returning None when nothing came.
-
-        A lost connection is replaced once, transparently (subscribed again
-        to every channel and pattern); if that fails, ConnectionError (or
-        TimeoutError) is raised, and the next call tries again."""
-        # Registered before looking at self.connection, which reset() clears
-        # before looking at the readers: so reset() either sees this read
-        # (and leaves the release to it) or this read sees no connection.
-        token = object()
-        readers = self._readers
-        readers.add(token)
-        try:
-            connection = self.connection
-            if connection is None:
-                raise RuntimeError(
-                    'pubsub connection not set: '
-                    'did you forget to call subscribe() or psubscribe()?')
-            # _pid[0] is the pool's fork-aware cache of os.getpid()
-            if connection.pid != _pid[0]:
-                with self._lock:
-                    connection = self._get_connection()
-            deadline = None if block or timeout is None else \
-                _monotonic() + timeout
-            reconnected = False
-            while True:
-                try:
-                    if connection._sock is None:
-                        reconnected = True
-                        self._reconnect(connection)
-                    return self._wait_for_reply(connection, deadline)
-                except _CONNECTION_ERRORS:
-                    self._check_open(connection)
-                    connection.disconnect()
-                    if reconnected:
-                        raise
-                    reconnected = True
-                    self._reconnect(connection)
-        finally:
-            readers.discard(token)
-            if self._release_later and not readers:
-                self._release_deferred()
 
     def _release_deferred(self):
         with self._lock:
@@ -378,10 +259,15 @@ class PubSub(object):
             # Remembered only once sent, so a reconnect during the send does
             # not subscribe to them twice.
             subscribed.update(new_names)
+            if kwargs:
+                # Only set, never cleared but by reset(): the fast path
+                # looks handlers up only once there may be some.
+                self._any_handlers = True
             # an unsubscribe still on its way must not drop these now
             again = pending.intersection(new_names)
             pending.difference_update(again)
             resubscribed.update(again)
+            self._epoch = object()
         return result
 
     def punsubscribe(self, *args):
@@ -418,82 +304,6 @@ class PubSub(object):
             return self.execute_command('PING')
         return self.execute_command('PING', message)
 
-    # ---- reading -------------------------------------------------------
-
-    def listen(self):
-        """Yield messages as they come, for as long as something is
-        subscribed. A lost connection is replaced (retrying with a delay
-        growing to 2 s while the server is unreachable), never raised."""
-        backoff = _Backoff()
-        while self.subscribed:
-            try:
-                response = self.parse_response(block=True)
-            except (RuntimeError,) + _RETRIED_ERRORS as e:
-                if not self.subscribed:
-                    return  # closed meanwhile, by another thread
-                if isinstance(e, RuntimeError):
-                    raise
-                delay = backoff.next()
-                logger.warning('PubSub connection lost (%s); reconnecting '
-                               'in %.1f s', e, delay)
-                time.sleep(delay)
-                continue
-            backoff.reset()
-            message = self.handle_message(response)
-            if message is not None:
-                yield message
-
-    def get_message(self, ignore_subscribe_messages=False, timeout=0):
-        """The next message, or None when none came within ``timeout``
-        seconds (0: do not wait; None: wait as long as it takes).
-
-        None also when the message was passed to its handler or is a
-        hidden subscribe confirmation. A lost connection is replaced
-        transparently when the server answers; when it does not,
-        ConnectionError (or TimeoutError) is raised to the caller, whose
-        loop decides whether to call again (each call retries)."""
-        response = self.parse_response(block=False, timeout=timeout)
-        if response is None:
-            return None
-        return self.handle_message(response, ignore_subscribe_messages)
-
-    def handle_message(self, response, ignore_subscribe_messages=False):
-        """Turn a reply into a message dict (type, pattern, channel, data);
-        a published message with a handler is passed to it instead and None
-        is returned, as for a hidden subscribe confirmation."""
-        if not isinstance(response, list):
-            # a PING answered outside subscribed mode: +PONG or the message
-            if isinstance(response, (bytes, str)) and \
-                    nativestr(response) == 'PONG':
-                response = response[:0]
-            return {'type': 'pong', 'pattern': None, 'channel': None,
-                    'data': response}
-        message_type = _MESSAGE_TYPES.get(response[0]) or \
-            nativestr(response[0])
-        if message_type == 'message':  # the common case first
-            message = {'type': message_type, 'pattern': None,
-                       'channel': response[1], 'data': response[2]}
-            handler = self.channels.get(response[1])
-        elif message_type == 'pmessage':
-            message = {'type': message_type, 'pattern': response[1],
-                       'channel': response[2], 'data': response[3]}
-            handler = self.patterns.get(response[1])
-        elif message_type == 'pong':
-            return {'type': message_type, 'pattern': None, 'channel': None,
-                    'data': response[1]}
-        else:
-            # a (p)(un)subscribe confirmation
-            if message_type in self.UNSUBSCRIBE_MESSAGE_TYPES:
-                self._confirm_unsubscribe(message_type, response[1])
-            if ignore_subscribe_messages or self.ignore_subscribe_messages:
-                return None
-            return {'type': message_type, 'pattern': None,
-                    'channel': response[1], 'data': response[2]}
-        if handler:
-            handler(message)
-            return None
-        return message
-
     def _confirm_unsubscribe(self, message_type, name):
         if message_type == 'punsubscribe':
             subscribed, pending, resubscribed = (
@@ -511,6 +321,7 @@ class PubSub(object):
             resubscribed.discard(name)
         else:
             subscribed.pop(name, None)
+        self._epoch = object()  # maybe nothing left to listen to
 
     def run_in_thread(self, sleep_time=0, daemon=False,
                       exception_handler=None):
@@ -534,81 +345,3 @@ class PubSub(object):
                                     exception_handler=exception_handler)
         thread.start()
         return thread
-
-
-class PubSubWorkerThread(threading.Thread):
-    """Reads a PubSub's messages and so calls their handlers, until
-    ``stop()``; then closes the PubSub.
-
-    ``sleep_time`` bounds each wait for a message (0: up to a second);
-    messages are handled as soon as they arrive either way."""
-    IDLE_WAIT = 1.0
-
-    def __init__(self, pubsub, sleep_time, daemon=False,
-                 exception_handler=None):
-        super(PubSubWorkerThread, self).__init__()
-        self.daemon = daemon
-        self.pubsub = pubsub
-        self.sleep_time = sleep_time
-        self.exception_handler = exception_handler
-        self._running = False
-        self._stopping = threading.Event()
-
-    def __repr__(self):
-        state = 'running' if self.is_alive() else 'stopped'
-        return '%s<%s,%r>' % (type(self).__name__, state, self.pubsub)
-
-    def run(self):
-        if self._running:
-            return
-        self._running = True
-        pubsub = self.pubsub
-        wait = self.sleep_time if self.sleep_time and self.sleep_time > 0 \
-            else self.IDLE_WAIT
-        backoff = _Backoff()
-        try:
-            while not self._stopping.is_set() and pubsub.subscribed:
-                try:
-                    pubsub.get_message(ignore_subscribe_messages=True,
-                                       timeout=wait)
-                except Exception as e:
-                    if self._stopping.is_set() or not pubsub.subscribed:
-                        break
-                    if isinstance(e, _RETRIED_ERRORS):
-                        delay = backoff.next()
-                        self._report(e, 'PubSub connection lost (%s); '
-                                     'reconnecting in %.1f s', e, delay)
-                        self._stopping.wait(delay)
-                    else:
-                        self._report(e, 'Error in the PubSub worker thread')
-                    continue
-                backoff.reset()
-        finally:
-            pubsub.close()
-            self._running = False
-
-    def _report(self, exc, log_message, *log_args):
-        if self.exception_handler is not None:
-            self.exception_handler(exc, self.pubsub, self)
-        elif isinstance(exc, _RETRIED_ERRORS):
-            logger.warning(log_message, *log_args)
-        else:
-            logger.error(log_message, *log_args, exc_info=exc)
-
-    def stop(self):
-        """End the loop; the thread then closes the PubSub and exits (join()
-        it to wait for that)."""
-        self._stopping.set()
-        pubsub = self.pubsub
-        # Unsubscribing makes the server send something, which wakes a loop
-        # waiting for a message at once. No reconnect for it: a loop that
-        # has lost its connection is woken by the event instead.
-        with pubsub._lock:
-            connection = pubsub.connection
-            if connection is None or connection._sock is None:
-                return
-            try:
-                connection.send_packed_command(connection.pack_commands(
-                    [('UNSUBSCRIBE',), ('PUNSUBSCRIBE',)]))
-            except _CONNECTION_ERRORS:
-                pass

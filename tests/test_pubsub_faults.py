@@ -1,17 +1,20 @@
 """PubSub reading that goes on across lost connections, server restarts,
-outages, stalled sockets and failing handlers."""
+outages, stalled sockets, corrupt replies, failing handlers, a close() from
+another thread and fork()."""
 import logging
+import os
 import queue
 import threading
 import time
 
 import pytest
 
-from redis.exceptions import ConnectionError
+from redis.exceptions import ConnectionError, InvalidResponse
 
 from faultproxy import FaultProxy
 from test_pubsub import (
-    WAIT, Collector, Listener, msg, next_message, numsub, wait_until,
+    WAIT, Collector, Listener, msg, next_message, numsub, publish_batch,
+    wait_until,
 )
 
 
@@ -239,3 +242,122 @@ def test_stalled_connection_is_replaced(redis_server, make_client):
         p.close()
         listener.join(WAIT)
         assert listener.error is None
+
+
+# ---- corrupt replies and races ------------------------------------------------
+
+# A whole message, then bytes no RESP reply starts with.
+BATCH_WITH_JUNK = b'*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$6\r\nbefore\r\n?junk\r\n'
+
+
+def test_corrupt_reply_in_a_batch_costs_get_message_the_connection(
+        redis_server, make_client):
+    with FaultProxy(redis_server.host, redis_server.port) as proxy:
+        client = make_client(host=proxy.host, port=proxy.port)
+        publisher = make_client()
+        p = client.pubsub()
+        p.subscribe('c')
+        assert next_message(p) == msg('subscribe', b'c', 1)
+        proxy.garbage(BATCH_WITH_JUNK)
+        publisher.publish('c', 'replaced by the junk')
+        assert next_message(p) == msg('message', b'c', b'before')
+        with pytest.raises(InvalidResponse):
+            next_message(p)
+        # the next call starts on a new connection, subscribed again
+        assert next_message(p) == msg('subscribe', b'c', 1)
+        publisher.publish('c', 'after')
+        assert next_message(p) == msg('message', b'c', b'after')
+        assert proxy.stats()['accepted'] == 2
+        p.close()
+
+
+def test_corrupt_reply_in_a_batch_is_retried_by_listen(redis_server,
+                                                       make_client):
+    with FaultProxy(redis_server.host, redis_server.port) as proxy:
+        client = make_client(host=proxy.host, port=proxy.port)
+        publisher = make_client()
+        p = client.pubsub()
+        p.subscribe('c')
+        listener = Listener(p)
+        listener.start()
+        listener.get_type('subscribe')
+        proxy.garbage(BATCH_WITH_JUNK)
+        publisher.publish('c', 'replaced by the junk')
+        assert listener.get_type('message') == msg('message', b'c', b'before')
+        assert listener.get_type('subscribe') == msg('subscribe', b'c', 1)
+        publisher.publish('c', 'after')
+        assert listener.get_type('message') == msg('message', b'c', b'after')
+        p.close()
+        listener.join(WAIT)
+        assert not listener.is_alive() and listener.error is None
+
+
+def test_close_at_any_moment_of_a_listen_ends_it(r):
+    # close() lands anywhere on the listener's way back into a read; it
+    # must never reconnect there and wait for ever
+    pool = r.connection_pool
+    for _ in range(100):
+        p = r.pubsub()
+        p.subscribe('c')
+        listener = Listener(p)
+        listener.start()
+        listener.get_type('subscribe')
+        p.close()
+        listener.join(WAIT)
+        assert not listener.is_alive() and listener.error is None
+    assert not pool._in_use_connections
+
+
+# ---- fork ------------------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs fork()')
+def test_child_subscribes_on_its_own_connection(r):
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('parent')
+    p.get_message(timeout=1)
+    parent_connection = p.connection
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        code = 1
+        try:
+            p.subscribe('child')
+            r.publish('child', 'x')
+            message = next_message(p)
+            code = 0 if message['channel'] == b'child' else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    assert p.connection is parent_connection
+    r.publish('parent', 'still mine')
+    assert next_message(p) == msg('message', b'parent', b'still mine')
+    p.close()
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs fork()')
+def test_child_does_not_repeat_a_batch_the_parent_received(r):
+    p = r.pubsub()
+    p.subscribe('c')
+    messages = p.listen()
+    assert next(messages)['type'] == 'subscribe'
+    publish_batch(r, ('c', 1), ('c', 2), ('c', 3))
+    assert next(messages)['data'] == b'1'
+    assert next(messages)['data'] == b'2'  # '3' is received, not yet read
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        code = 1
+        try:
+            # its own connection, subscribed again; the parent's '3' is not
+            # the child's to deliver
+            first = next(messages)
+            r.publish('c', 'child')
+            second = next(messages)
+            code = 0 if (first['type'], second['data']) == (
+                'subscribe', b'child') else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    assert next(messages)['data'] == b'3'
+    assert next(messages)['data'] == b'child'
+    p.close()

@@ -1,0 +1,110 @@
+"""The reconnect policy shared by PubSub.listen() and the worker thread, and
+the thread behind PubSub.run_in_thread()."""
+import logging
+import threading
+
+from redis.exceptions import ConnectionError, InvalidResponse, TimeoutError
+
+logger = logging.getLogger('redis.pubsub')
+
+# Errors after which the connection is gone and a new one can be tried.
+_CONNECTION_ERRORS = (ConnectionError, TimeoutError)
+# What listen() and the worker thread retry: a corrupt reply also costs the
+# connection (it is dropped), and the next read starts on a new one.
+_RETRIED_ERRORS = _CONNECTION_ERRORS + (InvalidResponse,)
+
+
+class _Backoff(object):
+    "Delays between reconnect attempts: first, first*2, ... up to most"
+
+    def __init__(self, first=0.1, most=2.0):
+        self.first, self.most, self.current = first, most, None
+
+    def __repr__(self):
+        return '_Backoff<current=%s>' % self.current
+
+    def next(self):
+        self.current = self.first if self.current is None else \
+            min(self.current * 2, self.most)
+        return self.current
+
+    def reset(self):
+        self.current = None
+
+
+class PubSubWorkerThread(threading.Thread):
+    """Reads a PubSub's messages and so calls their handlers, until
+    ``stop()``; then closes the PubSub.
+
+    ``sleep_time`` bounds each wait for a message (0: up to a second);
+    messages are handled as soon as they arrive either way."""
+    IDLE_WAIT = 1.0
+
+    def __init__(self, pubsub, sleep_time, daemon=False,
+                 exception_handler=None):
+        super(PubSubWorkerThread, self).__init__()
+        self.daemon = daemon
+        self.pubsub = pubsub
+        self.sleep_time = sleep_time
+        self.exception_handler = exception_handler
+        self._running = False
+        self._stopping = threading.Event()
+
+    def __repr__(self):
+        state = 'running' if self.is_alive() else 'stopped'
+        return '%s<%s,%r>' % (type(self).__name__, state, self.pubsub)
+
+    def run(self):
+        if self._running:
+            return
+        self._running = True
+        pubsub = self.pubsub
+        wait = self.sleep_time if self.sleep_time and self.sleep_time > 0 \
+            else self.IDLE_WAIT
+        backoff = _Backoff()
+        try:
+            while not self._stopping.is_set() and pubsub.subscribed:
+                try:
+                    pubsub.get_message(ignore_subscribe_messages=True,
+                                       timeout=wait)
+                except Exception as e:
+                    if self._stopping.is_set() or not pubsub.subscribed:
+                        break
+                    if isinstance(e, _RETRIED_ERRORS):
+                        delay = backoff.next()
+                        self._report(e, 'PubSub connection lost (%s); '
+                                     'reconnecting in %.1f s', e, delay)
+                        self._stopping.wait(delay)
+                    else:
+                        self._report(e, 'Error in the PubSub worker thread')
+                    continue
+                backoff.reset()
+        finally:
+            pubsub.close()
+            self._running = False
+
+    def _report(self, exc, log_message, *log_args):
+        if self.exception_handler is not None:
+            self.exception_handler(exc, self.pubsub, self)
+        elif isinstance(exc, _RETRIED_ERRORS):
+            logger.warning(log_message, *log_args)
+        else:
+            logger.error(log_message, *log_args, exc_info=exc)
+
+    def stop(self):
+        """End the loop; the thread then closes the PubSub and exits (join()
+        it to wait for that)."""
+        self._stopping.set()
+        pubsub = self.pubsub
+        # Unsubscribing makes the server send something, which wakes a loop
+        # waiting for a message at once. No reconnect for it: a loop that
+        # has lost its connection is woken by the event instead.
+        with pubsub._lock:
+            connection = pubsub.connection
+            if connection is None or connection._sock is None:
+                return
+            try:
+                connection.send_packed_command(connection.pack_commands(
+                    [('UNSUBSCRIBE',), ('PUNSUBSCRIBE',)]))
+            except _CONNECTION_ERRORS:
+                pass
