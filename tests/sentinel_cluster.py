@@ -1,14 +1,22 @@
 """A monitored replication group for the Sentinel tests: one master, its
-replicas and the sentinels watching it, each a real process on a free port.
+replicas and the sentinels watching it, each a real process on a free port;
+and a thread that keeps writing through a client during a failover.
 
-Everything here talks to the processes over the harness's raw RESP
-connection, never through the client under test, so a broken client cannot
-make the topology look healthy.
+The group is watched and controlled over the harness's raw RESP connection,
+never through the client under test, so a broken client cannot make the
+topology look healthy; only WriteLoop uses the client.
 """
+import threading
 import time
 
+import redis
+from redis.connection import HiredisParser, PythonParser
+from redis.exceptions import ConnectionError, ReadOnlyError, TimeoutError
+from redis.sentinel import Sentinel
+from redis.utils import HIREDIS_AVAILABLE
+
 from servers import (
-    HOST, RawReplyError, RedisSentinel, RedisServer, parse_info,
+    HOST, RawReplyError, RedisSentinel, RedisServer, free_port, parse_info,
 )
 
 SERVICE = 'mymaster'
@@ -228,10 +236,183 @@ class SentinelCluster(object):
         wait_until(reached, timeout, '%r did not become %s' % (server, role))
 
 
+def stat_calls(info, command):
+    "How many times the server ran ``command``, from its INFO"
+    stat = info.get('cmdstat_' + command)
+    return int(stat.split(',')[0].split('=')[1]) if stat else 0
+
+
+def watch_writes_while_master(server, timeout=30):
+    """Sample ``server`` until it reports being a replica with its link up;
+    return the SET counts seen while it still said it was a master."""
+    counts = []
+
+    def became_replica():
+        info = parse_info(server.command('INFO', 'all'))
+        if info['role'] == 'master':
+            counts.append(stat_calls(info, 'set'))
+            return False
+        return info.get('master_link_status') == 'up'
+    wait_until(became_replica, timeout, '%r did not become a replica'
+               % (server,), interval=0.01)
+    return counts
+
+
+class WriteLoop(threading.Thread):
+    """Writes key ``<prefix>:<n>`` for n = 0, 1, ... through ``client``
+    until stopped, recording each acknowledged key with its time and each
+    error; after an error it waits a little and goes on."""
+
+    def __init__(self, client, prefix):
+        super(WriteLoop, self).__init__(name='write-loop-%s' % prefix)
+        self.daemon = True
+        self.client = client
+        self.prefix = prefix
+        self.acked = []
+        self.errors = []
+        self.unexpected = []
+        self.stopping = threading.Event()
+
+    def run(self):
+        n = 0
+        while not self.stopping.is_set():
+            key = '%s:%d' % (self.prefix, n)
+            n += 1
+            try:
+                if self.client.set(key, n) is not True:
+                    self.unexpected.append((key, 'SET did not say OK'))
+                    continue
+                self.acked.append((time.monotonic(), key))
+            except (ConnectionError, TimeoutError) as e:
+                self.errors.append((time.monotonic(), e))
+                time.sleep(0.005)
+            except ReadOnlyError as e:
+                # a demoted master must show up as a ConnectionError
+                self.unexpected.append((key, e))
+                time.sleep(0.005)
+            except Exception as e:
+                self.unexpected.append((key, e))
+                return
+            time.sleep(0.0002)
+
+    def wait_for_acks_since(self, since, count=20, timeout=15):
+        def enough():
+            return len([at for at, key in self.acked if at > since]) >= count
+        wait_until(enough, timeout, '%s: no writes succeeded' % self.prefix)
+
+    def outage(self, since):
+        """(first error, first success after it) of the first run of
+        errors after ``since``"""
+        first_error = min(at for at, e in self.errors if at >= since)
+        return first_error, min(at for at, key in self.acked
+                                if at > first_error)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(10)
+        assert not self.is_alive()
+
+
 def raw_keys(server, pattern='*'):
     "The keys of db 0, read over the raw connection"
     return set(_text(k) for k in server.command('KEYS', pattern))
 
 
-__all__ = ['HOST', 'SERVICE', 'SentinelCluster', 'TopologyTimeout',
-           'raw_keys', 'wait_until']
+# ---- the client side -------------------------------------------------------
+
+PARSERS = [PythonParser] + ([HiredisParser] if HIREDIS_AVAILABLE else [])
+
+
+def client_class(parser_class):
+    "A StrictRedis whose connections use ``parser_class``"
+    class ParserStrictRedis(redis.StrictRedis):
+        def __init__(self, host='localhost', port=6379, **kwargs):
+            pool = redis.ConnectionPool(host=host, port=port,
+                                        parser_class=parser_class, **kwargs)
+            super(ParserStrictRedis, self).__init__(connection_pool=pool)
+    return ParserStrictRedis
+
+
+def address(server):
+    return server.host, server.port
+
+
+def connected_addresses(pool):
+    "(host, port) of every connected connection of a pool"
+    connections = list(pool._available_connections) + \
+        list(pool._in_use_connections)
+    return [(c.host, c.port) for c in connections if c._sock is not None]
+
+
+def dead_addresses(count=3):
+    return [('127.0.0.1', free_port()) for _ in range(count)]
+
+
+def subscribers(sentinel_server):
+    "'host:port' of the clients of a sentinel that wait for messages"
+    listing = sentinel_server.command('CLIENT', 'LIST').decode()
+    fields = [dict(item.split('=', 1) for item in line.split())
+              for line in listing.splitlines()]
+    return set(f['addr'] for f in fields if f['cmd'] == 'subscribe')
+
+
+def start_write_loops(group):
+    """A write loop per parser through master_for clients of one Sentinel
+    of ``group``, started once the failover watcher listens."""
+    sentinel = Sentinel(group.sentinel_addresses, socket_timeout=1.0)
+    loops = []
+    for parser_class in PARSERS:
+        client = sentinel.master_for(group.service_name, socket_timeout=1.0,
+                                     parser_class=parser_class)
+        assert client.ping() is True
+        loops.append(WriteLoop(client, parser_class.__name__))
+    watcher = sentinel.failover_watcher
+    assert watcher.ready.wait(5)
+    wait_until(lambda: watcher.subscribed_to == sorted(
+        group.sentinel_addresses), 5, 'the watcher did not subscribe')
+    for loop in loops:
+        loop.start()
+    for loop in loops:
+        loop.wait_for_acks_since(0)
+    return loops
+
+
+def check_outage(loops, started_at, switched_at):
+    "Writes failed from the failover's start until the switch, no longer"
+    for loop in loops:
+        loop.wait_for_acks_since(switched_at)
+        assert loop.outage(started_at)[1] - switched_at < 1.0
+        assert isinstance(loop.errors[0][1], ConnectionError)
+
+
+def check_writes(group, loops, old, crash=None):
+    """Every acknowledged write is on the master the sentinels name now,
+    and on the demoted one (now its replica) too. Except, when the master
+    was killed (``crash``: (start, end)), those acknowledged while it was
+    dying: replication is asynchronous, so Redis itself may lose them."""
+    for loop in loops:
+        loop.stop()
+        assert loop.unexpected == []
+    # The master the sentinels name now: the promoted replica, unless the
+    # machine was so slow that the sentinels failed over once more.
+    master = group.current_master()
+    on_master = raw_keys(master)
+    for loop in loops:
+        acked = set(key for at, key in loop.acked
+                    if crash is None or not crash[0] < at <= crash[1])
+        # every acknowledged write survived, on the master
+        assert acked - on_master == set()
+        # the demoted master, now a replica, has them too
+        wait_until(lambda: acked <= raw_keys(old), 10,
+                   'the old master did not catch up')
+        pool = loop.client.connection_pool
+        assert pool.master_address == address(master)
+        assert set(connected_addresses(pool)) <= {address(master)}
+
+
+__all__ = [
+    'HOST', 'PARSERS', 'SERVICE', 'SentinelCluster', 'TopologyTimeout',
+    'WriteLoop', 'address', 'check_outage', 'check_writes', 'client_class',
+    'connected_addresses', 'dead_addresses', 'raw_keys', 'start_write_loops',
+    'stat_calls', 'subscribers', 'wait_until', 'watch_writes_while_master',
+]
