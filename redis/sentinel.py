@@ -39,11 +39,8 @@ class SlaveNotFoundError(ConnectionError):
 
 
 def _flags(state):
-    "The words of a sentinel state's 'flags' field, as a set"
-    flags = state.get('flags', '')
-    if isinstance(flags, (bytes, str)):
-        return set(nativestr(flags).split(','))
-    return set(flags)
+    "The words of a sentinel state's 'flags' field"
+    return nativestr(state.get('flags') or '').split(',')
 
 
 def _int_field(state, name, default):
@@ -127,8 +124,7 @@ class SentinelConnectionPool(ConnectionPool):
         self.service_name = service_name
         self.sentinel_manager = sentinel_manager
         super(SentinelConnectionPool, self).__init__(**kwargs)
-        # connections reach their pool through a proxy so they do not keep
-        # it alive
+        # a proxy, so that connections do not keep their pool alive
         self.connection_kwargs['connection_pool'] = weakref.proxy(self)
 
     def __repr__(self):
@@ -185,10 +181,10 @@ class SentinelConnectionPool(ConnectionPool):
         # Idle connections are taken out of the list before they are
         # closed, so none can be closed under a thread that just took it.
         taken = []
-        while True:
+        while self._available_connections:
             try:
                 taken.append(self._available_connections.pop())
-            except IndexError:
+            except IndexError:  # another thread took the last one
                 break
         for connection in taken:
             if self._is_stale(connection):
@@ -257,20 +253,19 @@ class SentinelConnectionPool(ConnectionPool):
         self.failovers_in_progress.discard(sentinel_address)
 
     def master_switched(self, address):
+        "A sentinel announced ``address`` as the new master"
         self._expected_master = address
         self._master_is_at(address)
         self.failovers_in_progress.clear()
 
 
 class FailoverWatcher(object):
-    """Follows the failovers of the services of a Sentinel's master pools.
-
-    One daemon thread subscribes to the failover event channels of every
-    sentinel and tells the pools: a failover starts (they stop handing out
-    connections), the master switched (they move to the new address), a
-    failover was abandoned. While a failover is under way the announcing
-    sentinels are also polled, so a lost event cannot leave a pool
-    blocked. The thread ends by itself once none of its pools is left.
+    """One daemon thread, subscribed to the failover events of every
+    sentinel, that tells a Sentinel's master pools when a failover starts
+    (they stop handing out connections), when the master switched (they
+    move to the new address) and when a failover was abandoned. While one
+    runs, the announcing sentinels are polled too, so a lost event cannot
+    leave a pool blocked. The thread ends once none of its pools is left.
     """
     START_CHANNELS = ('+try-failover', '+elected-leader',
                       '+failover-state-select-slave')
@@ -295,8 +290,7 @@ class FailoverWatcher(object):
         self.ready = threading.Event()
 
     def __repr__(self):
-        return '%s<subscribed=%s>' % (type(self).__name__,
-                                      self.subscribed_to)
+        return '%s<subscribed=%s>' % (type(self).__name__, self.subscribed_to)
 
     @property
     def subscribed_to(self):

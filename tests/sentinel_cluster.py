@@ -356,16 +356,18 @@ def subscribers(sentinel_server):
     return set(f['addr'] for f in fields if f['cmd'] == 'subscribe')
 
 
-def start_write_loops(group):
-    """A write loop per parser through master_for clients of one Sentinel
-    of ``group``, started once the failover watcher listens."""
+def start_write_loops(group, threads=2):
+    """Write loops through master_for clients of one Sentinel of
+    ``group``: ``threads`` sharing one client (and so its pool) per parser,
+    started once the failover watcher listens."""
     sentinel = Sentinel(group.sentinel_addresses, socket_timeout=1.0)
     loops = []
     for parser_class in PARSERS:
         client = sentinel.master_for(group.service_name, socket_timeout=1.0,
                                      parser_class=parser_class)
         assert client.ping() is True
-        loops.append(WriteLoop(client, parser_class.__name__))
+        loops.extend(WriteLoop(client, '%s-%d' % (parser_class.__name__, n))
+                     for n in range(threads))
     watcher = sentinel.failover_watcher
     assert watcher.ready.wait(5)
     wait_until(lambda: watcher.subscribed_to == sorted(
