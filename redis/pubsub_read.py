@@ -351,25 +351,30 @@ class PubSubReading(object):
         message_type = _MESSAGE_TYPES.get(response[0]) or \
             nativestr(response[0])
         if message_type == 'message':  # the common case first
-            message = {'type': message_type, 'pattern': None,
+            message = {'type': 'message', 'pattern': None,
                        'channel': response[1], 'data': response[2]}
-            handler = self.channels.get(response[1])
-        elif message_type == 'pmessage':
-            message = {'type': message_type, 'pattern': response[1],
+            if self._any_handlers:
+                handler = self.channels.get(response[1])
+                if handler:
+                    handler(message)
+                    return None
+            return message
+        if message_type == 'pmessage':
+            message = {'type': 'pmessage', 'pattern': response[1],
                        'channel': response[2], 'data': response[3]}
-            handler = self.patterns.get(response[1])
-        elif message_type == 'pong':
-            return {'type': message_type, 'pattern': None, 'channel': None,
+            if self._any_handlers:
+                handler = self.patterns.get(response[1])
+                if handler:
+                    handler(message)
+                    return None
+            return message
+        if message_type == 'pong':
+            return {'type': 'pong', 'pattern': None, 'channel': None,
                     'data': response[1]}
-        else:
-            # a (p)(un)subscribe confirmation
-            if message_type in self.UNSUBSCRIBE_MESSAGE_TYPES:
-                self._confirm_unsubscribe(message_type, response[1])
-            if ignore_subscribe_messages or self.ignore_subscribe_messages:
-                return None
-            return {'type': message_type, 'pattern': None,
-                    'channel': response[1], 'data': response[2]}
-        if handler:
-            handler(message)
+        # a (p)(un)subscribe confirmation
+        if message_type in self.UNSUBSCRIBE_MESSAGE_TYPES:
+            self._confirm_unsubscribe(message_type, response[1])
+        if ignore_subscribe_messages or self.ignore_subscribe_messages:
             return None
-        return message
+        return {'type': message_type, 'pattern': None,
+                'channel': response[1], 'data': response[2]}
