@@ -316,7 +316,19 @@ class _ServerProcess(object):
         try:
             if self.password:
                 conn.command('AUTH', self.password)
-            return conn.command('PING') == 'PONG'
+            if conn.command('PING') != 'PONG':
+                return False
+            # On a fixed-port restart another process may have taken the
+            # port meanwhile: only our own process counts as started.
+            info = conn.command('INFO', 'server')
+            if isinstance(info, bytes):
+                info = info.decode()
+            for line in info.splitlines():
+                if line.startswith('process_id:'):
+                    if int(line.split(':', 1)[1]) != self.process.pid:
+                        raise ServerError('port %s is answered by another '
+                                          'process' % self.port)
+            return True
         except (OSError, RawReplyError, ValueError):
             # LOADING and the like: up but not ready yet
             return False

@@ -54,12 +54,8 @@ EXTENSIONS = {
 
 # Known differences in files owned by others, reported to their owners;
 # strict, so each turns into a failure (remove it here) once fixed.
-PENDING_SIGNATURES = {
-    'redis.client.PubSub.execute_command':
-        'pubsub.py: execute_command should accept (and ignore) **kwargs',
-}
+PENDING_SIGNATURES = {}
 PENDING_NAMES = {
-    ('redis.sentinel', 'ResponseError'): 'sentinel.py: import it',
 }
 # 2.10.6's PythonParser buffer class; our parsers read through a Reader, so
 # there is no such class to offer.
