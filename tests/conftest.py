@@ -309,3 +309,13 @@ def rl(make_client):
     "The legacy Redis class"
     import redis
     return make_client(cls=redis.Redis)
+
+
+@pytest.fixture
+def offline():
+    "A client with no server behind it: any I/O would raise ConnectionError"
+    import redis
+    client = redis.StrictRedis(host=servers.HOST, port=servers.free_port(),
+                               socket_connect_timeout=1)
+    yield client
+    client.connection_pool.disconnect()

@@ -6,20 +6,9 @@ import time
 
 import pytest
 
-import redis
-import servers
 from redis.exceptions import DataError, RedisError, ResponseError
 
 WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value'
-
-
-@pytest.fixture
-def offline():
-    "A client with no server behind it: any I/O would raise ConnectionError"
-    client = redis.StrictRedis(host='127.0.0.1', port=servers.free_port(),
-                               socket_connect_timeout=1)
-    yield client
-    client.connection_pool.disconnect()
 
 
 # ---- DEL / EXISTS --------------------------------------------------------

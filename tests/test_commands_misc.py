@@ -12,19 +12,7 @@ import servers
 
 from redis.exceptions import NoScriptError, ResponseError
 
-
-def typed(value):
-    "The value with the type of every part, so == also compares types"
-    if isinstance(value, (list, tuple)):
-        return (type(value), [typed(v) for v in value])
-    if isinstance(value, dict):
-        return (dict, sorted((repr(k), typed(k), typed(v))
-                             for k, v in value.items()))
-    return (type(value), value)
-
-
-def same(actual, expected):
-    assert typed(actual) == typed(expected)
+from checks import same
 
 
 def sha1(script):

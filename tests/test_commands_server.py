@@ -9,19 +9,7 @@ import pytest
 
 from redis.exceptions import RedisError, ResponseError
 
-
-def typed(value):
-    "The value with the type of every part, so == also compares types"
-    if isinstance(value, (list, tuple)):
-        return (type(value), [typed(v) for v in value])
-    if isinstance(value, dict):
-        return (dict, sorted((repr(k), typed(k), typed(v))
-                             for k, v in value.items()))
-    return (type(value), value)
-
-
-def same(actual, expected):
-    assert typed(actual) == typed(expected)
+from checks import same
 
 
 def wait_until(condition, timeout=10.0):

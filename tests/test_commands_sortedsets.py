@@ -1,30 +1,9 @@
 """Sorted set commands against a real server, under both parsers."""
 import pytest
 
-import redis
-import servers
 from redis.exceptions import DataError, ResponseError
 
-
-def typed(value):
-    "The value with the type of every part, so == also compares types"
-    if isinstance(value, (list, tuple)):
-        return (type(value), [typed(v) for v in value])
-    if isinstance(value, dict):
-        return (dict, sorted((repr(k), typed(k), typed(v))
-                             for k, v in value.items()))
-    return (type(value), value)
-
-
-def same(actual, expected):
-    assert typed(actual) == typed(expected)
-
-
-@pytest.fixture
-def offline():
-    "A client whose server is not there: any command sent would fail"
-    return redis.StrictRedis(host=servers.HOST, port=servers.free_port(),
-                             socket_connect_timeout=1)
+from checks import same
 
 
 # ---- ZADD / ZCARD / ZSCORE / ZINCRBY ----------------------------------------

@@ -5,22 +5,11 @@ import datetime
 
 import pytest
 
-import redis
-import servers
 from redis.exceptions import RedisError, ResponseError
 
 WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value'
 ALL_BYTES = bytes(range(256))
 UNICODE = 'Ünïcödé ✓ 中文 \U0001f600'
-
-
-@pytest.fixture
-def offline():
-    "A client with no server behind it: any I/O would raise ConnectionError"
-    client = redis.StrictRedis(host='127.0.0.1', port=servers.free_port(),
-                               socket_connect_timeout=1)
-    yield client
-    client.connection_pool.disconnect()
 
 
 # ---- GET / SET -----------------------------------------------------------

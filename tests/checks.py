@@ -1,0 +1,16 @@
+"""Assertions shared by the command tests."""
+
+
+def typed(value):
+    "The value with the type of every part, so == also compares types"
+    if isinstance(value, (list, tuple)):
+        return (type(value), [typed(v) for v in value])
+    if isinstance(value, dict):
+        return (dict, sorted((repr(k), typed(k), typed(v))
+                             for k, v in value.items()))
+    return (type(value), value)
+
+
+def same(actual, expected):
+    "actual == expected, with the same type at every level"
+    assert typed(actual) == typed(expected)
