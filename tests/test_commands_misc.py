@@ -201,7 +201,11 @@ SENTINEL_CALLS = [
                          ids=[call[0] for call in SENTINEL_CALLS])
 def test_sentinel_commands_on_a_plain_server(r, method, args, sent):
     with pytest.raises(ResponseError) as info:
-        getattr(r, method)(*args)
+        if method == 'sentinel':
+            with pytest.warns(DeprecationWarning):
+                r.sentinel(*args)
+        else:
+            getattr(r, method)(*args)
     message = str(info.value)
     assert message.startswith("unknown command 'SENTINEL'")
     assert 'with args beginning with: %s ' % sent in message
