@@ -156,6 +156,8 @@ def pack_command(encoder, args):
 
 _INCOMPLETE = object()
 _ARRAY = object()
+# Replies parsed at most by one Reader._batch() call
+_BATCH = 256
 
 
 class Reader(object):
@@ -167,7 +169,8 @@ class Reader(object):
     """
 
     __slots__ = ('_buf', '_pos', '_chunks', '_avail', '_need', '_stack',
-                 '_pending_bulk',
+                 '_pending_bulk', '_ready', '_ready_pos', '_ready_end',
+                 '_batching',
                  '_protocol_error', '_reply_error', '_encoding', '_errors')
 
     def __init__(self, protocolError=InvalidResponse, replyError=ResponseError,
@@ -184,6 +187,12 @@ class Reader(object):
         self._stack = []   # [list, expected length] of arrays being filled
         # (header length, value length) of a big bulk string being received
         self._pending_bulk = None
+        # Replies parsed ahead by _batch(), the next one's index, and where
+        # in _buf the batch ends (_pos stays at its start until it is used up)
+        self._ready = None
+        self._ready_pos = 0
+        self._ready_end = 0
+        self._batching = True  # False after a failed _batch(), until feed()
 
     def __repr__(self):
         return 'Reader<buffered=%d,pending_arrays=%d>' % (
@@ -196,6 +205,7 @@ class Reader(object):
         if data:
             self._chunks.append(bytes(data))
             self._avail += len(data)
+            self._batching = True
 
     def has_data(self):
         return self._pos < len(self._buf) or self._avail > 0
@@ -250,6 +260,29 @@ class Reader(object):
         self._avail = 0
 
     def gets(self):
+        ready = self._ready
+        if ready is not None:
+            i = self._ready_pos
+            value = ready[i]
+            i += 1
+            if i < len(ready):
+                self._ready_pos = i
+                return value
+            self._ready = None
+            if self._ready_end == len(self._buf):
+                self._buf = b''
+                self._pos = 0
+            else:
+                self._pos = self._ready_end
+            return value
+        if self._batching and not self._avail:
+            # tried once per feed(): a run of arrays starts with '*'
+            if not self._stack and len(self._buf) - self._pos > 256 and \
+                    self._buf[self._pos] == 42:
+                value = self._batch(self._buf, self._pos)
+                if value is not None:
+                    return value
+            self._batching = False
         value = _INCOMPLETE
         if self._avail:
             if len(self._buf) - self._pos + self._avail < self._need:
@@ -306,6 +339,60 @@ class Reader(object):
                 else:
                     self._pos = pos
                 return value
+
+    def _batch(self, buf, pos):
+        """A run of replies shaped like the one at ``pos`` -- an array of
+        up to 8 bulk strings, a pubsub message say -- parsed at once: split
+        on CRLF in C, kept as far as every header states its array's length
+        or its value's length exactly (the check of _split_bulks, so a
+        value holding CRLF, a nil or an integer ends the run there).
+
+        Returns the first reply, the others wait in ``_ready``; None when
+        fewer than two replies qualify (nothing is consumed then)."""
+        nl = buf.find(CRLF, pos, pos + 5)
+        if nl < 0:
+            return None
+        head = buf[pos:nl]
+        try:
+            n = int(head[1:])
+        except ValueError:
+            return None
+        if not 0 < n <= 8:
+            return None
+        k = 2 * n + 1  # tokens per reply
+        tokens = buf[pos:pos + 16384].split(CRLF, k * _BATCH)
+        groups = min((len(tokens) - 1) // k, _BATCH)  # whole replies seen
+        if groups < 2:
+            return None
+        limit = groups * k
+        heads = tokens[0:limit:k]
+        if heads.count(head) != groups:
+            groups = heads.index(next(h for h in heads if h != head))
+            limit = groups * k
+        columns = []
+        header = b'$%d'.__mod__
+        for j in range(1, k, 2):
+            values = tokens[j + 1:limit:k]
+            lengths = list(map(header, map(len, values)))
+            if lengths != tokens[j:limit:k]:
+                groups = next(i for i, (a, b) in enumerate(
+                    zip(lengths, tokens[j:limit:k])) if a != b)
+                limit = groups * k
+                columns = [column[:groups] for column in columns]
+                values = values[:groups]
+            columns.append(values)
+        if groups < 2:
+            return None
+        if self._encoding is not None:
+            encoding, errors = self._encoding, self._errors
+            columns = [[value.decode(encoding, errors) for value in column]
+                       for column in columns]
+        replies = list(map(list, zip(*columns)))
+        self._need = 0
+        self._ready = replies
+        self._ready_pos = 1
+        self._ready_end = pos + sum(map(len, tokens[:limit])) + 2 * limit
+        return replies[0]
 
     def _element(self, buf, pos):
         """Parse the element at ``pos``: (value, next pos), (_ARRAY, next pos)

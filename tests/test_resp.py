@@ -322,3 +322,33 @@ def test_long_arrays_with_tricky_values(items, cuts, decode):
     assert read_all(Reader, chunks, **kwargs) == [expected]
     if hiredis is not None:
         assert read_all(hiredis.Reader, chunks, **kwargs) == [expected]
+
+
+small_array = st.lists(st.one_of(
+    st.binary(max_size=12),
+    st.sampled_from([b'message', b'pmessage', b'\r\n', b'$3\r\nabc',
+                     b'*3\r\n']),
+    st.none(), st.integers(min_value=-5, max_value=5)), min_size=1,
+    max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(replies=st.lists(st.one_of(small_array, st.just([b'message', b'ch',
+                                                        b'data'])),
+                        min_size=2, max_size=120),
+       cuts=st.lists(st.integers(min_value=0, max_value=10 ** 6), max_size=6),
+       decode=st.booleans())
+def test_runs_of_small_arrays(replies, cuts, decode):
+    # long runs of small arrays (pubsub messages) are parsed in batches;
+    # any value that breaks the pattern must end the batch exactly there
+    stream = b''.join((b'*%d\r\n' % len(r)) + b''.join(_wire(i) for i in r)
+                      for r in replies)
+    points = sorted(set(c % (len(stream) + 1) for c in cuts))
+    chunks = [stream[a:b] for a, b in zip([0] + points, points + [len(stream)])]
+    kwargs = {'encoding': 'latin-1'} if decode else {}
+    expected = [[i.decode('latin-1') if decode and isinstance(i, bytes) else i
+                 for i in r] for r in replies]
+    assert read_all(Reader, chunks, **kwargs) == expected
+    assert read_all(Reader, [stream], **kwargs) == expected
+    if hiredis is not None:
+        assert read_all(hiredis.Reader, chunks, **kwargs) == expected
