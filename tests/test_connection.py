@@ -439,3 +439,26 @@ def test_connect_callback_runs_after_auth_and_select(redis_password_server,
         assert roundtrip(connection, 'ECHO', 'after') == b'after'
     finally:
         connection.disconnect()
+
+
+def test_ipv6_loopback(make_server, parser_class):
+    # getaddrinfo gives an AF_INET6 address for '::1'; a server bound to
+    # both loopbacks answers there
+    import socket as socket_module
+    try:
+        probe = socket_module.socket(socket_module.AF_INET6)
+        probe.bind(('::1', 0))
+        probe.close()
+    except OSError:
+        pytest.skip('this machine has no IPv6 loopback')
+    server = make_server(extra_args=('--bind', '127.0.0.1', '::1'))
+    client = redis.StrictRedis(connection_pool=redis.ConnectionPool(
+        host='::1', port=server.port, parser_class=parser_class))
+    try:
+        assert client.set('six', 'v6') is True
+        assert client.get('six') == b'v6'
+        connection = client.connection_pool.get_connection('GET')
+        assert connection._sock.family == socket_module.AF_INET6
+        client.connection_pool.release(connection)
+    finally:
+        client.connection_pool.disconnect()
