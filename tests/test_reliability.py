@@ -98,9 +98,12 @@ class TestNoReplyDesync(object):
                         if i % 2:
                             client.lrange('big', 0, -1)
                         else:
-                            pipe = client.pipeline(transaction=False)
-                            pipe.lrange('big', 0, -1).get('k')
-                            pipe.execute()
+                            # reset inside the armed region, so the garbage
+                            # collector never runs a pipeline's __del__ when
+                            # the alarm fires
+                            with client.pipeline(transaction=False) as pipe:
+                                pipe.lrange('big', 0, -1).get('k')
+                                pipe.execute()
                     finally:
                         armed[0] = False
                         signal.setitimer(signal.ITIMER_REAL, 0)
