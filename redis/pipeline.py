@@ -80,7 +80,10 @@ class BasePipeline(object):
         self.reset()
 
     def __del__(self):
-        # a pipeline dropped mid-WATCH must not keep its connection
+        # a pipeline dropped mid-WATCH must not keep its connection (one
+        # that holds none has nothing to clean up)
+        if getattr(self, 'connection', None) is None:
+            return
         try:
             self.reset()
         except Exception:
