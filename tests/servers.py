@@ -606,8 +606,13 @@ def make_ca(directory, name='redis-test-ca'):
     "A self-signed CA in `directory`; returns its Certs"
     os.makedirs(directory, exist_ok=True)
     certs = Certs(directory)
+    # Python 3.13 verifies strictly (VERIFY_X509_STRICT): a CA must say
+    # what its key may do
     _openssl('req', '-x509', '-nodes', '-sha256', *_EC_KEY,
              '-days', '2', '-subj', '/CN=%s' % name,
+             '-addext', 'basicConstraints=critical,CA:TRUE',
+             '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+             '-addext', 'subjectKeyIdentifier=hash',
              '-keyout', certs.ca_key, '-out', certs.ca_file)
     return certs
 
@@ -621,8 +626,9 @@ def make_certs(directory):
     with open(ext, 'w') as f:
         f.write('subjectAltName=IP:127.0.0.1,DNS:localhost\n'
                 'basicConstraints=CA:FALSE\n'
-                'keyUsage=digitalSignature\n'
-                'extendedKeyUsage=serverAuth\n')
+                'keyUsage=critical,digitalSignature\n'
+                'extendedKeyUsage=serverAuth\n'
+                'authorityKeyIdentifier=keyid\n')
     _openssl('req', '-nodes', '-sha256', *_EC_KEY,
              '-subj', '/CN=localhost',
              '-keyout', certs.server_key, '-out', csr)
