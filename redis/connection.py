@@ -61,6 +61,9 @@ class BaseParser(object):
     "Plain implementation and methods common to both parsers"
     EXCEPTION_CLASSES = EXCEPTION_CLASSES
 
+    def __repr__(self):
+        return '%s<>' % type(self).__name__
+
     def parse_error(self, response):
         "Parse an error response"
         return error_from_reply(response)

@@ -15,10 +15,16 @@ class _ThreadToken(threading.local):
     # every thread starts with no token, not just the one that made the lock
     token = None
 
+    def __repr__(self):
+        return '%s<held=%s>' % (type(self).__name__, self.token is not None)
+
 
 class _SharedToken(object):
     "One token for all threads (thread_local=False)"
     token = None
+
+    def __repr__(self):
+        return '%s<held=%s>' % (type(self).__name__, self.token is not None)
 
 
 class Lock(object):
