@@ -7,7 +7,7 @@ the reply is incomplete. Error replies are returned (built by the
 ``replyError`` factory), never raised; only a corrupt stream raises
 ``protocolError``.
 """
-from redis.exceptions import DataError, InvalidResponse, ResponseError
+from redis.exceptions import InvalidResponse, ResponseError
 
 CRLF = b'\r\n'
 
