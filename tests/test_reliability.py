@@ -90,6 +90,9 @@ class TestNoReplyDesync(object):
         interrupted = 0
         try:
             for i in range(200):
+                # made and dropped while no alarm is armed, so the alarm
+                # never fires inside a pipeline's __del__
+                pipe = client.pipeline(transaction=False)
                 try:
                     try:
                         armed[0] = True
@@ -98,17 +101,14 @@ class TestNoReplyDesync(object):
                         if i % 2:
                             client.lrange('big', 0, -1)
                         else:
-                            # reset inside the armed region, so the garbage
-                            # collector never runs a pipeline's __del__ when
-                            # the alarm fires
-                            with client.pipeline(transaction=False) as pipe:
-                                pipe.lrange('big', 0, -1).get('k')
-                                pipe.execute()
+                            pipe.lrange('big', 0, -1).get('k')
+                            pipe.execute()
                     finally:
                         armed[0] = False
                         signal.setitimer(signal.ITIMER_REAL, 0)
                 except KeyboardInterrupt:
                     interrupted += 1
+                pipe.reset()
                 # whatever was interrupted, the next replies are our own
                 assert client.get('k') == b'v'
                 assert client.echo('x%d' % i) == b'x%d' % i
