@@ -32,7 +32,9 @@ setup(
     packages=find_packages(exclude=['tests', 'tests.*',
                                     'benchmarks', 'benchmarks.*']),
     python_requires='>=3.9',
-    extras_require={'hiredis': ['hiredis>=1.0']},
+    # hiredis 1.x accepts malformed lengths ($-5, $abc) as replies; from
+    # 2.0 on it raises, which the garbage tests require of both parsers
+    extras_require={'hiredis': ['hiredis>=2.0']},
     classifiers=[
         'Development Status :: 5 - Production/Stable',
         'Environment :: Console',
