@@ -14,3 +14,12 @@ def typed(value):
 def same(actual, expected):
     "actual == expected, with the same type at every level"
     assert typed(actual) == typed(expected)
+
+
+def as_str(reply):
+    "The reply as a decode_responses=True reader would give it"
+    if isinstance(reply, bytes):
+        return reply.decode()
+    if isinstance(reply, list):
+        return [as_str(item) for item in reply]
+    return reply

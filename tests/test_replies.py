@@ -24,14 +24,7 @@ from redis.replies import (
     zset_score_pairs,
 )
 
-
-def as_str(reply):
-    "The reply as a decode_responses=True reader would give it"
-    if isinstance(reply, bytes):
-        return reply.decode()
-    if isinstance(reply, list):
-        return [as_str(item) for item in reply]
-    return reply
+from checks import as_str
 
 
 @pytest.fixture(params=['bytes', 'str'])

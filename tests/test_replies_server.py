@@ -18,14 +18,7 @@ from redis.replies_server import (
 )
 from redis.replies import parse_config_get
 
-
-def as_str(reply):
-    "The reply as a decode_responses=True reader would give it"
-    if isinstance(reply, bytes):
-        return reply.decode()
-    if isinstance(reply, list):
-        return [as_str(item) for item in reply]
-    return reply
+from checks import as_str
 
 
 @pytest.fixture(params=['bytes', 'str'])
