@@ -143,9 +143,9 @@ class RawConnection(object):
         line = self._line()
         kind, rest = line[:1], line[1:]
         if kind == b'+':
-            return rest.decode()
+            return self._status(rest)
         if kind == b'-':
-            raise RawReplyError(rest.decode())
+            return self._error(rest)
         if kind == b':':
             return int(rest)
         if kind == b'$':
@@ -162,6 +162,12 @@ class RawConnection(object):
                 return None
             return [self.read_reply() for _ in range(size)]
         raise ValueError('not a RESP reply: %r' % line)
+
+    def _status(self, text):
+        return text.decode()
+
+    def _error(self, text):
+        raise RawReplyError(text.decode())
 
     def command(self, *args):
         self.sock.sendall(_pack(args))

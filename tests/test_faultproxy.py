@@ -12,61 +12,27 @@ import pytest
 from faultcontrol import (BlackholeListener, ServerSleep, debug_sleep,
                           kill_server, pause_clients, restart_server)
 from faultproxy import FaultProxy, require_loopback, wait_until
+import servers
 from servers import RedisServer
 
 
 # ---- a raw RESP client ------------------------------------------------------
 
-class RawClient(object):
-    """Just enough RESP to check what went through the proxy."""
+class RawClient(servers.RawConnection):
+    """Just enough RESP to check what went through the proxy: statuses stay
+    bytes and error replies come back as values."""
 
     def __init__(self, host, port, timeout=2.0):
-        self.sock = socket.create_connection((host, port), timeout)
-        self.buf = b''
+        super(RawClient, self).__init__(host, port, timeout=timeout)
+
+    def _status(self, text):
+        return text
+
+    def _error(self, text):
+        return Exception(text.decode())
 
     def send(self, *args):
-        out = [b'*%d\r\n' % len(args)]
-        for arg in args:
-            arg = arg if isinstance(arg, bytes) else str(arg).encode()
-            out.append(b'$%d\r\n%s\r\n' % (len(arg), arg))
-        self.sock.sendall(b''.join(out))
-
-    def _fill(self):
-        data = self.sock.recv(65536)
-        if not data:
-            raise ConnectionError('closed by peer')
-        self.buf += data
-
-    def _line(self):
-        while b'\r\n' not in self.buf:
-            self._fill()
-        line, self.buf = self.buf.split(b'\r\n', 1)
-        return line
-
-    def read_reply(self):
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b'+':
-            return rest
-        if kind == b'-':
-            return Exception(rest.decode())
-        if kind == b':':
-            return int(rest)
-        if kind == b'$':
-            size = int(rest)
-            if size < 0:
-                return None
-            while len(self.buf) < size + 2:
-                self._fill()
-            data, self.buf = self.buf[:size], self.buf[size + 2:]
-            return data
-        if kind == b'*':
-            return [self.read_reply() for _ in range(int(rest))]
-        raise ValueError('not RESP: %r' % line)
-
-    def command(self, *args):
-        self.send(*args)
-        return self.read_reply()
+        self.sock.sendall(servers._pack(args))
 
     def read_until_closed(self):
         """Every byte the peer sends before closing."""
@@ -81,9 +47,6 @@ class RawClient(object):
         if self.buf:
             return True
         return bool(select.select([self.sock], [], [], wait)[0])
-
-    def close(self):
-        self.sock.close()
 
     def __enter__(self):
         return self
