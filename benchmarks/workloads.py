@@ -7,6 +7,8 @@ worker hands in a client built from whichever ``redis`` package is under test,
 and the timed code only uses calls that exist in redis-py 2.10.6, in today's
 redis-py and in this project.
 """
+import operator
+import resource
 import socket
 import statistics
 import subprocess
@@ -158,6 +160,7 @@ def time_loop(op, ops_per_call, duration):
     per_call = (now - start) / calls
     batch = max(1, int(0.01 / per_call)) if per_call > 0 else 1000
     done = 0
+    usage = _usage()
     start = time.perf_counter()
     deadline = start + duration
     while True:
@@ -167,8 +170,20 @@ def time_loop(op, ops_per_call, duration):
         now = time.perf_counter()
         if now >= deadline:
             break
-    return {'value': done * ops_per_call / (now - start), 'calls': done, 'seconds': now - start,
-            'commands': done * ops_per_call}
+    result = {'value': done * ops_per_call / (now - start), 'calls': done, 'seconds': now - start,
+              'commands': done * ops_per_call}
+    # where the client's time went, per call (in the --json output only)
+    for name, total in zip(USAGE_FIELDS, map(operator.sub, _usage(), usage)):
+        result['per_call_' + name] = total / done
+    return result
+
+
+USAGE_FIELDS = ('user_us', 'sys_us', 'page_faults', 'voluntary_switches')
+
+
+def _usage():
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return (ru.ru_utime * 1e6, ru.ru_stime * 1e6, ru.ru_minflt, ru.ru_nvcsw)
 
 
 # -- loop workloads: prepare(client) validates one reply and returns (op, ops_per_call)

@@ -199,7 +199,9 @@ class StrictRedis(CoreCommands):
         """
         pool = self.connection_pool
         command_name = args[0]
-        connection = pool.get_connection(command_name, **options)
+        # (without options, a plain call: no keyword dict built per command)
+        connection = pool.get_connection(command_name, **options) \
+            if options else pool.get_connection(command_name)
         try:
             was_connected = connection._sock is not None
             try:
@@ -213,8 +215,10 @@ class StrictRedis(CoreCommands):
                 if command_name in BLOCKING_COMMANDS:
                     return self._parse_blocking_response(
                         connection, command_name, args, options)
-                return self.parse_response(connection, command_name,
-                                           **options)
+                if options:
+                    return self.parse_response(connection, command_name,
+                                               **options)
+                return self.parse_response(connection, command_name)
             except TimeoutError:
                 if not getattr(connection, 'retry_on_timeout', False):
                     raise

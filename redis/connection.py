@@ -72,10 +72,13 @@ class BaseParser(object):
 class SocketParser(BaseParser):
     """Reads replies off the connection's socket through a RESP reader.
 
-    Subclasses only choose the reader (``make_reader``).
+    Subclasses choose the reader (``make_reader``) and how it takes bytes.
     """
-    # whether a big bulk reply bypasses the reader (see _read_big_bulk)
-    big_bulks_by_hand = False
+    # True for a reader that copies what it is fed (hiredis): reads then go
+    # into one reusable buffer, and a big bulk reply bypasses the reader
+    # (see _read_big_bulk). False for one that keeps the bytes objects it is
+    # fed (the pure-Python reader): each read makes a fresh one.
+    reads_into_buffer = False
 
     def __init__(self, socket_read_size=65536):
         self.socket_read_size = socket_read_size
@@ -83,7 +86,9 @@ class SocketParser(BaseParser):
         self._reader = None
         self._recv = None
         self._next_response = False
-        self._big_bulks = False
+        self._buffer = None
+        self._recv_into = None
+        self._has_data = None
 
     def __repr__(self):
         return '%s<reader=%r>' % (type(self).__name__, self._reader)
@@ -108,14 +113,23 @@ class SocketParser(BaseParser):
         else:
             self._reader = self.make_reader(None, None)
         self._next_response = False
-        self._big_bulks = self.big_bulks_by_hand and \
-            hasattr(self._reader, 'has_data')
+        # (every reader here has it; a hiredis older than 2.0 may not)
+        self._has_data = getattr(self._reader, 'has_data', None)
+        if self.reads_into_buffer and self._has_data is not None:
+            # one per connection while it is connected: a fresh 64 KiB
+            # object per read churns the heap, and malloc trimming it costs
+            # page faults on every big reply
+            self._buffer = bytearray(self.socket_read_size)
+            self._recv_into = self._sock.recv_into
 
     def on_disconnect(self):
         "Called when the socket disconnects"
         self._sock = None
         self._recv = None
+        self._recv_into = None
+        self._buffer = None
         self._reader = None
+        self._has_data = None
         self._next_response = False
 
     def can_read(self):
@@ -133,9 +147,8 @@ class SocketParser(BaseParser):
             return False
         if self._next_response is not False:
             return True
-        has_data = getattr(reader, 'has_data', None)
-        if has_data is not None:
-            return has_data()
+        if self._has_data is not None:
+            return self._has_data()
         return self.can_read()
 
     def read_response(self):
@@ -146,9 +159,16 @@ class SocketParser(BaseParser):
         if response is not False:
             self._next_response = False
             return response
-        # a reader with nothing buffered is at a reply boundary (one with
-        # bytes left may be inside an array even once they are parsed)
-        at_boundary = self._big_bulks and not reader.has_data()
+        if self._recv_into is not None:
+            # A reader with nothing buffered has no reply to give and is at
+            # a reply boundary (one with bytes left may be inside an array
+            # even once they are parsed).
+            if reader.has_data():
+                response = reader.gets()
+                if response is not False:
+                    return response
+                return self._read_into_buffer(reader, False)
+            return self._read_into_buffer(reader, True)
         response = reader.gets()
         if response is False:
             recv = self._recv
@@ -156,10 +176,6 @@ class SocketParser(BaseParser):
             data = recv(size)
             if not data:
                 raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-            if at_boundary and data[:1] == b'$':
-                response = self._read_big_bulk(data)
-                if response is not False:
-                    return response
             reader.feed(data)
             response = reader.gets()
             if response is False:
@@ -174,6 +190,28 @@ class SocketParser(BaseParser):
                     response = reader.gets()
         return response
 
+    def _read_into_buffer(self, reader, at_boundary):
+        buf = self._buffer
+        recv_into = self._recv_into
+        n = recv_into(buf)
+        if not n:
+            raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+        # a bulk string whose length has 6 digits or more (BIG_BULK has 6)
+        if at_boundary and buf[0] == 36 and buf.find(13, 1, min(n, 7)) < 0:
+            response = self._read_big_bulk(bytes(memoryview(buf)[:n]))
+            if response is not False:
+                return response
+        reader.feed(buf, 0, n)
+        response = reader.gets()
+        if response is False:
+            check_reply_header(buf[:min(n, 24)])
+            while response is False:
+                n = recv_into(buf)
+                if not n:
+                    raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+                reader.feed(buf, 0, n)
+                response = reader.gets()
+        return response
 
     def _read_big_bulk(self, data):
         """Read a big bulk string reply (GET of megabytes) straight off the
@@ -241,7 +279,7 @@ class PythonParser(SocketParser):
 
 class HiredisParser(SocketParser):
     "Parses replies with hiredis' C reader"
-    big_bulks_by_hand = True
+    reads_into_buffer = True
 
     def __init__(self, socket_read_size=65536):
         if not HIREDIS_AVAILABLE:
@@ -254,7 +292,13 @@ class HiredisParser(SocketParser):
         if encoding is not None:
             kwargs['encoding'] = encoding
             kwargs['errors'] = errors
-        return hiredis.Reader(**kwargs)
+        reader = hiredis.Reader(**kwargs)
+        # hiredis frees its buffer after every reply over 16 KiB; growing it
+        # again for the next big reply page-faults (~20 faults per LRANGE of
+        # 10,000) whenever malloc has trimmed the heap. Keeping up to four
+        # reads' worth per connection costs little and makes that go away.
+        reader.setmaxbuf(4 * self.socket_read_size)
+        return reader
 
 
 DefaultParser = HiredisParser if HIREDIS_AVAILABLE else PythonParser
@@ -489,7 +533,9 @@ class Connection(object):
 
     def pack_command(self, *args):
         "Pack a series of arguments into the Redis protocol"
-        return _pack_command(self.encoder, args)
+        packed = _pack_command(self.encoder, args)
+        # a list of buffers, as 2.10.6 returned
+        return [packed] if packed.__class__ is bytes else packed
 
     def pack_commands(self, commands):
         "Pack multiple commands into the Redis protocol"

@@ -197,7 +197,16 @@ class ConnectionPool(object):
             connection = self.make_connection()
         self._in_use_connections.add(connection)
         if connection._sock is not None:
-            self._ensure_healthy(connection)
+            # (_ensure_healthy, inlined: this runs for every command)
+            try:
+                healthy = connection.is_idle_and_healthy()
+            except AttributeError:
+                self._ensure_healthy(connection)
+            except Exception:
+                connection.disconnect()
+            else:
+                if not healthy:
+                    connection.disconnect()
         return connection
 
     def _ensure_healthy(self, connection):

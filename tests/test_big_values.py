@@ -52,3 +52,18 @@ def test_small_socket_reads(make_client, values):
     assert client.get('big') == big
     pipe = client.pipeline(transaction=False)
     assert pipe.get('big').echo('tail').execute() == [big, b'tail']
+
+
+def test_replies_over_many_reads_leave_the_reader_empty(r):
+    # ~600 KiB: about ten socket reads, each parsed as it arrives
+    items = [b'%020d' % i for i in range(20000)]
+    r.rpush('list', *items)
+    for _ in range(3):
+        assert r.lrange('list', 0, -1) == items
+    (connection,) = r.connection_pool._available_connections
+    reader = connection._parser._reader
+    assert reader.gets() is False
+    if hasattr(reader, 'getmaxbuf'):
+        # hiredis keeps its buffer between big replies instead of freeing
+        # and regrowing it (page faults) for every one
+        assert reader.getmaxbuf() == 4 * connection._parser.socket_read_size

@@ -29,8 +29,13 @@ READERS = [pytest.param(Reader, id='python'),
 ENC = Encoder('utf-8', 'strict', False)
 
 
+def joined(out):
+    "pack_command's bytes, or its list of buffers joined"
+    return out if out.__class__ is bytes else b''.join(out)
+
+
 def packed(*args):
-    return b''.join(pack_command(ENC, args))
+    return joined(pack_command(ENC, args))
 
 
 class TestPacker(object):
@@ -61,10 +66,10 @@ class TestPacker(object):
 
     def test_encoding_and_errors(self):
         latin = Encoder('latin-1', 'strict', False)
-        assert b''.join(pack_command(latin, ('X', 'é'))).endswith(
+        assert joined(pack_command(latin, ('X', 'é'))).endswith(
             b'$1\r\n\xe9\r\n')
         ascii_replace = Encoder('ascii', 'replace', False)
-        assert b''.join(pack_command(ascii_replace, ('X', 'é'))).endswith(
+        assert joined(pack_command(ascii_replace, ('X', 'é'))).endswith(
             b'$1\r\n?\r\n')
         with pytest.raises(UnicodeEncodeError):
             pack_command(Encoder('ascii', 'strict', False), ('X', 'é'))
@@ -75,6 +80,10 @@ class TestPacker(object):
         assert any(chunk is big for chunk in chunks)
         assert b''.join(chunks) == (b'*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n'
                                     % len(big) + big + b'\r\n')
+
+    def test_one_small_command_is_one_bytes_object(self):
+        # what sendall takes as is: no list to walk per call
+        assert pack_command(ENC, ('GET', 'k')) == b'*2\r\n$3\r\nGET\r\n$1\r\nk\r\n'
 
     def test_pack_commands_joins_small_ones(self):
         commands = [('SET', 'a', 1), ('GET', 'a'), ('INCR', 'b')]
