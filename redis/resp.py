@@ -310,9 +310,11 @@ class Reader(object):
             else:
                 self._pos = self._ready_end
             return value
-        if self._batching and not self._avail:
-            # tried once per feed(): a run of arrays starts with '*'
-            if not self._stack and len(self._buf) - self._pos > 256 and \
+        if self._batching and not self._avail and not self._stack:
+            # Tried once per feed(), at a reply boundary (not while a
+            # partial array is being finished): a run of arrays starts
+            # with '*'.
+            if len(self._buf) - self._pos > 256 and \
                     self._buf[self._pos] == 42:
                 value = self._batch(self._buf, self._pos)
                 if value is not None:

@@ -361,3 +361,28 @@ def test_runs_of_small_arrays(replies, cuts, decode):
     assert read_all(Reader, [stream], **kwargs) == expected
     if hiredis is not None:
         assert read_all(hiredis.Reader, chunks, **kwargs) == expected
+
+
+def test_batching_resumes_after_a_partial_array():
+    # A read that ends inside a pubsub message: the next read finishes it,
+    # and the messages after it in that read are still parsed as a batch
+    # (a regression once parsed them one by one: 15% slower pubsub).
+    message = b'*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$4\r\n%04d\r\n'
+    stream = b''.join(message % i for i in range(100))
+    cut = stream.index(b'$2', len(message % 0) * 10)  # inside message 10
+    reader = Reader()
+    reader.feed(stream[:cut])
+    assert [reader.gets() for _ in range(10)] == \
+        [[b'message', b'ch', b'%04d' % i] for i in range(10)]
+    assert reader.gets() is False
+    reader.feed(stream[cut:])
+    assert reader.gets() == [b'message', b'ch', b'0010']
+    assert reader.gets() == [b'message', b'ch', b'0011']
+    assert reader._ready is not None  # the rest came from one batch
+    rest = []
+    while True:
+        reply = reader.gets()
+        if reply is False:
+            break
+        rest.append(reply)
+    assert rest == [[b'message', b'ch', b'%04d' % i] for i in range(12, 100)]
