@@ -1,9 +1,8 @@
-"""Connections to a Redis server: TCP, unix socket and TLS, and their parsers.
+"""Connections to a Redis server: TCP, unix socket and TLS.
 
-The parsers differ only in the RESP reader they build (pure Python or
-hiredis); one socket loop serves both. Any exception while sending or
-reading disconnects, so a half-read reply is never handed to the next
-command.
+Replies are read by a parser (redis.parsers, re-exported here). Any
+exception while sending or reading disconnects, so a half-read reply is
+never handed to the next command.
 """
 import os
 import select
@@ -15,11 +14,15 @@ from redis.exceptions import (  # noqa: F401 (2.10.6 exported them here)
     EXCEPTION_CLASSES, ExecAbortError, InvalidResponse, NoScriptError,
     ReadOnlyError, RedisError, ResponseError, TimeoutError, error_from_reply,
 )
+from redis.parsers import (  # noqa: F401 (2.10.6 names, re-exported)
+    BaseParser, DefaultParser, HiredisParser, PythonParser,
+    SERVER_CLOSED_CONNECTION_ERROR, SocketParser, check_reply_header,
+)
 from redis.resp import (  # noqa: F401 (re-exported: 2.10.6 names)
-    BIG_BULK, MAX_BULK_LENGTH, Encoder, Token, Reader as PythonReader, pack_command as _pack_command,
+    Encoder, Token, pack_command as _pack_command,
     pack_commands as _pack_commands,
 )
-from redis.utils import HIREDIS_AVAILABLE, nativestr
+from redis.utils import HIREDIS_AVAILABLE, nativestr  # noqa: F401
 
 try:
     import ssl
@@ -27,281 +30,14 @@ try:
 except ImportError:  # pragma: no cover (Python built without OpenSSL)
     ssl_available = False
 
-if HIREDIS_AVAILABLE:
-    import hiredis
-
 SYM_STAR = b'*'
 SYM_DOLLAR = b'$'
 SYM_CRLF = b'\r\n'
 SYM_EMPTY = b''
 
-SERVER_CLOSED_CONNECTION_ERROR = "Connection closed by server."
-
 _POLL = getattr(select, 'poll', None)
 _POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
                 | getattr(select, 'POLLERR', 0) | getattr(select, 'POLLHUP', 0))
-
-
-def check_reply_header(data):
-    """Raise InvalidResponse when ``data`` starts with a bulk or array
-    header whose length no server sends (hiredis would wait for it)."""
-    if data[:1] in (b'$', b'*'):
-        end = data.find(b'\r\n', 1, 24)
-        if end > 0:
-            try:
-                length = int(data[1:end])
-            except ValueError:
-                return
-            if length > MAX_BULK_LENGTH:
-                raise InvalidResponse(
-                    'Protocol error: length %d out of range' % length)
-
-
-class BaseParser(object):
-    "Plain implementation and methods common to both parsers"
-    EXCEPTION_CLASSES = EXCEPTION_CLASSES
-
-    def __repr__(self):
-        return '%s<>' % type(self).__name__
-
-    def parse_error(self, response):
-        "Parse an error response"
-        return error_from_reply(response)
-
-
-class SocketParser(BaseParser):
-    """Reads replies off the connection's socket through a RESP reader.
-
-    Subclasses choose the reader (``make_reader``) and how it takes bytes.
-    """
-    # True for a reader that copies what it is fed (hiredis): reads then go
-    # into one reusable buffer, and a big bulk reply bypasses the reader
-    # (see _read_big_bulk). False for one that keeps the bytes objects it is
-    # fed (the pure-Python reader): each read makes a fresh one.
-    reads_into_buffer = False
-
-    def __init__(self, socket_read_size=65536):
-        self.socket_read_size = socket_read_size
-        self._sock = None
-        self._reader = None
-        self._recv = None
-        self._next_response = False
-        self._buffer = None
-        self._recv_into = None
-        self._has_data = None
-
-    def __repr__(self):
-        return '%s<reader=%r>' % (type(self).__name__, self._reader)
-
-    def __del__(self):
-        try:
-            self.on_disconnect()
-        except Exception:
-            pass
-
-    def make_reader(self, encoding, errors):
-        raise NotImplementedError
-
-    def on_connect(self, connection):
-        "Called when the socket connects"
-        self._sock = connection._sock
-        self._recv = self._sock.recv
-        encoder = self.encoder = connection.encoder
-        if encoder.decode_responses:
-            self._reader = self.make_reader(encoder.encoding,
-                                            encoder.encoding_errors)
-        else:
-            self._reader = self.make_reader(None, None)
-        self._next_response = False
-        # (every reader here has it; a hiredis older than 2.0 may not)
-        self._has_data = getattr(self._reader, 'has_data', None)
-        if self.reads_into_buffer and self._has_data is not None:
-            # one per connection while it is connected: a fresh 64 KiB
-            # object per read churns the heap, and malloc trimming it costs
-            # page faults on every big reply
-            self._buffer = bytearray(self.socket_read_size)
-            self._recv_into = self._sock.recv_into
-
-    def on_disconnect(self):
-        "Called when the socket disconnects"
-        self._sock = None
-        self._recv = None
-        self._recv_into = None
-        self._buffer = None
-        self._reader = None
-        self._has_data = None
-        self._next_response = False
-
-    def can_read(self):
-        "True when a whole reply is already buffered"
-        if self._reader is None:
-            raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-        if self._next_response is False:
-            self._next_response = self._reader.gets()
-        return self._next_response is not False
-
-    def has_buffered_data(self):
-        "True when any unparsed bytes or a parsed reply wait in the parser"
-        reader = self._reader
-        if reader is None:
-            return False
-        if self._next_response is not False:
-            return True
-        if self._has_data is not None:
-            return self._has_data()
-        return self.can_read()
-
-    def read_response(self):
-        reader = self._reader
-        if reader is None:
-            raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-        response = self._next_response
-        if response is not False:
-            self._next_response = False
-            return response
-        if self._recv_into is not None:
-            # A reader with nothing buffered has no reply to give and is at
-            # a reply boundary (one with bytes left may be inside an array
-            # even once they are parsed).
-            if reader.has_data():
-                response = reader.gets()
-                if response is not False:
-                    return response
-                return self._read_into_buffer(reader, False)
-            return self._read_into_buffer(reader, True)
-        response = reader.gets()
-        if response is False:
-            recv = self._recv
-            size = self.socket_read_size
-            data = recv(size)
-            if not data:
-                raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-            reader.feed(data)
-            response = reader.gets()
-            if response is False:
-                # A reply spread over several reads: make sure its header is
-                # not an absurd length we would wait for forever.
-                check_reply_header(data)
-                while response is False:
-                    data = recv(size)
-                    if not data:
-                        raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-                    reader.feed(data)
-                    response = reader.gets()
-        return response
-
-    def _read_into_buffer(self, reader, at_boundary):
-        buf = self._buffer
-        recv_into = self._recv_into
-        n = recv_into(buf)
-        if not n:
-            raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-        # a bulk string whose length has 6 digits or more (BIG_BULK has 6)
-        if at_boundary and buf[0] == 36 and buf.find(13, 1, min(n, 7)) < 0:
-            response = self._read_big_bulk(bytes(memoryview(buf)[:n]))
-            if response is not False:
-                return response
-        reader.feed(buf, 0, n)
-        response = reader.gets()
-        if response is False:
-            check_reply_header(buf[:min(n, 24)])
-            while response is False:
-                n = recv_into(buf)
-                if not n:
-                    raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-                reader.feed(buf, 0, n)
-                response = reader.gets()
-        return response
-
-    def _read_big_bulk(self, data):
-        """Read a big bulk string reply (GET of megabytes) straight off the
-        socket into one buffer, or return False to let the reader parse.
-
-        Taken only at a reply boundary with nothing buffered: the chunks are
-        joined once into the value, where a C reader copies each into its
-        own buffer first and then copies the value out of it.
-        """
-        end = data.find(b'\r\n', 1, 24)
-        if end < 0:
-            return False
-        try:
-            length = int(data[1:end])
-        except ValueError:
-            return False
-        if length < BIG_BULK or length > MAX_BULK_LENGTH:
-            return False
-        start = end + 2
-        total = start + length + 2
-        chunks = [data[start:]]
-        have = len(data)
-        recv = self._recv
-        while have < total:
-            chunk = recv(self.socket_read_size)
-            if not chunk:
-                raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-            chunks.append(chunk)
-            have += len(chunk)
-        tail = chunks[-1]
-        cut = len(tail) - (have - total)  # where this reply ends in tail
-        leftover = tail[cut:]
-        if len(chunks) == 1:
-            crlf = data[total - 2:total]
-            value = data[start:start + length]
-            leftover = data[total:]
-        else:
-            if cut >= 2:
-                crlf = tail[cut - 2:cut]
-                chunks[-1] = tail[:cut - 2]
-            else:  # the CR ended the previous chunk
-                crlf = chunks[-2][-1:] + tail[:1]
-                chunks[-2] = chunks[-2][:-1]
-                chunks[-1] = b''
-            value = b''.join(chunks)
-        if crlf != b'\r\n':
-            raise InvalidResponse(
-                'Protocol error: bulk string not followed by CRLF')
-        if leftover:
-            self._reader.feed(leftover)
-        encoder = self.encoder
-        if encoder.decode_responses:
-            value = value.decode(encoder.encoding, encoder.encoding_errors)
-        return value
-
-
-class PythonParser(SocketParser):
-    "Parses replies with the pure-Python RESP reader"
-
-    def make_reader(self, encoding, errors):
-        return PythonReader(protocolError=InvalidResponse,
-                            replyError=error_from_reply,
-                            encoding=encoding, errors=errors)
-
-
-class HiredisParser(SocketParser):
-    "Parses replies with hiredis' C reader"
-    reads_into_buffer = True
-
-    def __init__(self, socket_read_size=65536):
-        if not HIREDIS_AVAILABLE:
-            raise RedisError("Hiredis is not installed")
-        SocketParser.__init__(self, socket_read_size)
-
-    def make_reader(self, encoding, errors):
-        kwargs = {'protocolError': InvalidResponse,
-                  'replyError': error_from_reply}
-        if encoding is not None:
-            kwargs['encoding'] = encoding
-            kwargs['errors'] = errors
-        reader = hiredis.Reader(**kwargs)
-        # hiredis frees its buffer after every reply over 16 KiB; growing it
-        # again for the next big reply page-faults (~20 faults per LRANGE of
-        # 10,000) whenever malloc has trimmed the heap. Keeping up to four
-        # reads' worth per connection costs little and makes that go away.
-        reader.setmaxbuf(4 * self.socket_read_size)
-        return reader
-
-
-DefaultParser = HiredisParser if HIREDIS_AVAILABLE else PythonParser
 
 
 class Connection(object):
