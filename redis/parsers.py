@@ -271,7 +271,9 @@ class HiredisParser(SocketParser):
         # again for the next big reply page-faults (~20 faults per LRANGE of
         # 10,000) whenever malloc has trimmed the heap. Keeping up to four
         # reads' worth per connection costs little and makes that go away.
-        reader.setmaxbuf(4 * self.socket_read_size)
+        setmaxbuf = getattr(reader, 'setmaxbuf', None)  # (hiredis >= 1.0)
+        if setmaxbuf is not None:
+            setmaxbuf(4 * self.socket_read_size)
         return reader
 
 
