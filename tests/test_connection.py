@@ -42,9 +42,13 @@ class ScriptedServer(object):
     """A one-connection TCP server in a thread: reads a request, then sends
     `reply` (bytes) and optionally closes."""
 
-    def __init__(self, reply, close=False):
+    def __init__(self, reply, close=False, pieces=None):
         self.reply = reply
         self.close = close
+        # sent one by one with a pause between, so the client's reads
+        # usually end where the pieces do (its replies must not depend on
+        # how they coalesce)
+        self.pieces = pieces
         self.listener = socket.socket()
         self.listener.bind(('127.0.0.1', 0))
         self.listener.listen(1)
@@ -66,7 +70,12 @@ class ScriptedServer(object):
             sock.settimeout(10)
             try:
                 self.received = sock.recv(65536)
-                sock.sendall(self.reply)
+                if self.pieces is None:
+                    sock.sendall(self.reply)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                for piece in self.pieces or ():
+                    sock.sendall(piece)
+                    time.sleep(0.01)
                 if not self.close:
                     # hold the connection until the client goes away
                     while sock.recv(65536):
@@ -219,6 +228,34 @@ def test_invalid_response_drops_the_connection(parser_class, garbage):
         connection.disconnect()
         server.stop()
     assert server.received == b'*1\r\n$4\r\nPING\r\n'
+
+
+BIG = bytes(range(256)) * 1200  # 307,200 bytes: a big bulk string
+
+
+@pytest.mark.parametrize('cuts', [
+    # header split at every byte, the value and its CRLF split apart
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 70000, 307210, 307211],
+    # the CR ends one read, the LF starts the next with the next reply
+    [9 + 65536, 9 + 307200 + 1],
+    # everything at once
+    [],
+])
+def test_big_bulk_in_pieces(parser_class, cuts):
+    wire = b'$307200\r\n' + BIG + b'\r\n+OK\r\n$3\r\nabc\r\n'
+    points = [0] + cuts + [len(wire)]
+    pieces = [wire[a:b] for a, b in zip(points, points[1:])]
+    server = ScriptedServer(None, pieces=pieces)
+    connection = Connection(host='127.0.0.1', port=server.port,
+                            socket_timeout=10, parser_class=parser_class)
+    try:
+        connection.send_command('GET', 'k')
+        assert connection.read_response() == BIG
+        assert connection.read_response() == b'OK'
+        assert connection.read_response() == b'abc'
+    finally:
+        connection.disconnect()
+        server.stop()
 
 
 def test_server_closing_mid_reply(parser_class):
