@@ -235,8 +235,11 @@ class Connection(object):
         """Cheap check made when the pool hands out a connected connection:
         False when the server closed it or when bytes wait unread (a reply
         nobody read would be taken for the next command's)."""
-        if self._parser.has_buffered_data():
-            return False
+        try:
+            if self._parser.has_buffered_data():
+                return False
+        except AttributeError:
+            pass  # a parser class of the user's own, without the method
         poller = self._poller
         if poller is not None:
             return not poller.poll(0)

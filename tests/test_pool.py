@@ -389,3 +389,31 @@ def test_blocking_pool_fork(make_pool):
     assert _in_child(child) == 0
     assert client.get('k') == b'child'
     assert pool._connections == parent_conns
+
+
+def test_parser_of_the_users_own_keeps_its_connection(make_pool, parser_class):
+    # 2.10.6 let users pass any parser with its four methods; the pool's
+    # health check must not take one without has_buffered_data() for a
+    # broken connection and reconnect on every command
+    class Wrapped(object):
+        def __init__(self, socket_read_size):
+            self.inner = parser_class(socket_read_size=socket_read_size)
+
+        def on_connect(self, connection):
+            self.inner.on_connect(connection)
+
+        def on_disconnect(self):
+            self.inner.on_disconnect()
+
+        def can_read(self):
+            return self.inner.can_read()
+
+        def read_response(self):
+            return self.inner.read_response()
+
+    client = redis.StrictRedis(connection_pool=make_pool(parser_class=Wrapped))
+    first = client.execute_command('CLIENT', 'ID')
+    for i in range(5):
+        assert client.set('k', i) is True
+        assert client.get('k') == str(i).encode()
+    assert client.execute_command('CLIENT', 'ID') == first
