@@ -197,27 +197,21 @@ class ConnectionPool(object):
             connection = self.make_connection()
         self._in_use_connections.add(connection)
         if connection._sock is not None:
-            # (_ensure_healthy, inlined: this runs for every command)
-            try:
-                healthy = connection.is_idle_and_healthy()
-            except AttributeError:
-                self._ensure_healthy(connection)
-            except Exception:
-                connection.disconnect()
-            else:
-                if not healthy:
-                    connection.disconnect()
+            self._ensure_healthy(connection)
         return connection
 
     def _ensure_healthy(self, connection):
         # A server restart, CLIENT KILL or idle timeout closes sockets that
         # sit in the pool; finding out here, before the command is sent,
         # makes the command go to a fresh connection instead of failing.
-        check = getattr(connection, 'is_idle_and_healthy', None)
         try:
-            if check is not None and not check():
-                connection.disconnect()
+            healthy = connection.is_idle_and_healthy()
+        except AttributeError:
+            # a connection class of the user's own may not have the check
+            healthy = not hasattr(connection, 'is_idle_and_healthy')
         except Exception:
+            healthy = False
+        if not healthy:
             connection.disconnect()
 
     def get_encoder(self):
