@@ -27,7 +27,7 @@ class Contestant(object):
     def __init__(self, name, label, target, parser, venv, packages):
         self.name = name
         self.label = label
-        self.target = target        # 'clone' or 'redispy'
+        self.target = target        # 'clone', 'redispy' or 'floor'
         self.parser = parser        # 'python' or 'hiredis'
         self.venv = venv
         self.packages = list(packages)
@@ -46,6 +46,8 @@ CONTESTANT_LIST = [
                ['redis==2.10.6', SETUPTOOLS_2106]),
     Contestant('2.10.6-hi', 'redis-py 2.10.6 (hiredis)', 'redispy', 'hiredis', 'redispy-2.10.6-hiredis',
                ['redis==2.10.6', SETUPTOOLS_2106, 'hiredis']),
+    # no redis package at all: benchmarks/floor.py, the least any Python client does
+    Contestant('floor', 'Python socket floor', 'floor', 'python', 'clone-plain', []),
 ]
 CONTESTANTS = dict((c.name, c) for c in CONTESTANT_LIST)
 C_CEILING = 'redis-benchmark'   # the pseudo-contestant: redis-benchmark -c 1
@@ -133,7 +135,7 @@ def ensure_venv(cache_dir, contestant, base_python, pins, refresh=False, log=pri
             log(out.stdout.decode(errors='replace'))
             raise RuntimeError('pip install %s failed in %s' % (' '.join(wanted), path))
     marker = {'requested': wanted, 'base_python': base_python, 'versions': _installed_versions(python)}
-    if contestant.target == 'clone' and 'redis' in marker['versions']:
+    if contestant.target != 'redispy' and 'redis' in marker['versions']:
         raise RuntimeError('the clone venv %s has a real redis package installed' % path)
     with open(os.path.join(path, MARKER), 'w') as f:
         json.dump(marker, f, indent=1)

@@ -88,6 +88,10 @@ def build_table(workloads, contestants, cells, meta):
         header.append('clone-hi / best hiredis')
     if clone_vs_c:
         header.append('clone / C')
+    redispy = [n for n in names if CONTESTANTS[n].target == 'redispy']
+    floor_vs_best = 'floor' in names and redispy and any(w.floor for w in workloads)
+    if floor_vs_best:
+        header.append('floor / best redis-py')
     header.append('spread')
     rows = [header, ['---'] * len(header)]
     footnotes = []
@@ -107,7 +111,8 @@ def build_table(workloads, contestants, cells, meta):
         row_cells = cells.get(w.name, {})
         hib = w.higher_is_better
         med = dict((n, row_cells[n].summary(stat, hib)) for n in row_cells)
-        row = [w.title, w.unit] + [cell_text(row_cells.get(n), w.unit, hib) for n in names]
+        row = [w.title, w.unit] + [cell_text(row_cells.get(n), w.unit, hib)
+                                   if n != 'floor' or w.floor else 'n/a' for n in names]
         if with_c:
             row.append(cell_text(row_cells.get(C_CEILING), w.unit, hib) if w.redis_benchmark else 'n/a')
         if ratio_py:
@@ -119,6 +124,10 @@ def build_table(workloads, contestants, cells, meta):
         if clone_vs_c:
             best_clone = _best([med.get('clone-py'), med.get('clone-hi')], hib)
             row.append(_fmt_ratio(speedup(best_clone, med.get(C_CEILING), hib)) if w.redis_benchmark else '')
+        if floor_vs_best:
+            # the most any Python client could beat redis-py by on this row, here
+            row.append(_fmt_ratio(speedup(med.get('floor'), _best([med.get(n) for n in redispy], hib), hib))
+                       if w.floor else '')
         spreads = [c.spread for c in row_cells.values() if c.spread is not None]
         row.append('%d%%' % round(100 * max(spreads)) if spreads else '')
         rows.append(row)
@@ -155,7 +164,10 @@ def notes(workloads, cells, meta):
     versions = meta.get('versions', {})
     parts = []
     for name, v in sorted(versions.items()):
-        bits = ['redis %s' % v['redis']] if v.get('redis') else ['no redis package (the clone)']
+        if v.get('redis'):
+            bits = ['redis %s' % v['redis']]
+        else:
+            bits = ['no redis package' + (' (the clone)' if name.startswith('clone') else '')]
         if v.get('hiredis'):
             bits.append('hiredis %s' % v['hiredis'])
         parts.append('%s: %s' % (name, ', '.join(bits)))
@@ -169,6 +181,11 @@ def notes(workloads, cells, meta):
     if names & {'get', 'set', 'incr'}:
         out.append('redis-benchmark: `redis-benchmark -c 1 -n N -t get|set|incr -q` on the same '
                    'server, the C ceiling for one-at-a-time round trips; clone / C uses the better clone.')
+    if 'floor' in meta['contestants'] and any(w.floor for w in workloads):
+        out.append('Python socket floor (benchmarks/floor.py): command bytes packed once, one sendall '
+                   'and recv_into per call, no pool and no callbacks: the least a Python client '
+                   'does per command. "floor / best redis-py" is the most any Python client could '
+                   'beat redis-py by on that row on this machine.')
     if 'memory' in names:
         sizes = [e.get('result_mib') for c in cells.get('memory', {}).values() for e in c.extras]
         sizes = [s for s in sizes if s]

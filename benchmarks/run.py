@@ -132,7 +132,7 @@ def run_c(workload, args, srv, binary):
 def measure(chosen, contestants, with_c, args, srv, bench_binary):
     cells = {}
     for w in chosen:
-        players = [(c.name, c) for c in contestants]
+        players = [(c.name, c) for c in contestants if c.target != 'floor' or w.floor]
         if with_c and w.redis_benchmark:
             players.append((envs.C_CEILING, None))
         row = cells.setdefault(w.name, dict((name, report.Cell()) for name, _ in players))

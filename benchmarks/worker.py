@@ -19,7 +19,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--target', choices=['clone', 'redispy'], required=True)
+    parser.add_argument('--target', choices=['clone', 'redispy', 'floor'], required=True)
     parser.add_argument('--parser', choices=['python', 'hiredis'], required=True)
     parser.add_argument('--root', help='checkout whose redis/ package is the clone')
     parser.add_argument('--workload', required=True)
@@ -86,6 +86,13 @@ def run(args):
     import workloads
     workload = workloads.WORKLOADS[args.workload]
     ctx = workloads.Context(args.host, args.port, args.duration, sys_path_prefix, args.import_runs)
+    if args.target == 'floor':
+        if not workload.floor:
+            raise RuntimeError('the floor has no %s workload' % workload.name)
+        import floor
+        result = workload.run(floor.FloorClient(args.host, args.port), ctx)
+        result.update({'python': sys.version.split()[0], 'parser': 'FloorClient'})
+        return result
     import redis
     check_isolation(redis, args)
     info = {'redis_version': getattr(redis, '__version__', None), 'redis_file': redis.__file__,

@@ -411,7 +411,7 @@ class Workload(object):
     """One row of the table: what is measured, in which unit, and which data it needs."""
 
     def __init__(self, name, title, unit, run, datasets=(), higher_is_better=True,
-                 redis_benchmark=None, quick=False, needs_client=True):
+                 redis_benchmark=None, quick=False, needs_client=True, floor=False):
         self.name = name
         self.title = title
         self.unit = unit
@@ -421,6 +421,7 @@ class Workload(object):
         self.redis_benchmark = redis_benchmark  # the -t test name of the C ceiling, if any
         self.quick = quick
         self.needs_client = needs_client
+        self.floor = floor  # one command per call: benchmarks/floor.py can run it
 
     def __repr__(self):
         return 'Workload(%r, unit=%r)' % (self.name, self.unit)
@@ -428,11 +429,11 @@ class Workload(object):
 
 WORKLOAD_LIST = [
     Workload('get', 'GET (one at a time)', 'ops/s', loop_runner(prep_get), ['small'],
-             redis_benchmark='get', quick=True),
+             redis_benchmark='get', quick=True, floor=True),
     Workload('set', 'SET (one at a time)', 'ops/s', loop_runner(prep_set), ['small'],
-             redis_benchmark='set', quick=True),
+             redis_benchmark='set', quick=True, floor=True),
     Workload('incr', 'INCR (one at a time)', 'ops/s', loop_runner(prep_incr), ['small'],
-             redis_benchmark='incr'),
+             redis_benchmark='incr', floor=True),
     Workload('pipe_set', 'pipeline of 1,000 SET', 'cmds/s', loop_runner(prep_pipe_set), quick=True),
     Workload('pipe_get', 'pipeline of 1,000 GET', 'cmds/s', loop_runner(prep_pipe_get), ['keys1k'],
              quick=True),
@@ -442,8 +443,9 @@ WORKLOAD_LIST = [
     Workload('hgetall', 'HGETALL 1,000 fields', 'calls/s', loop_runner(prep_hgetall), ['hash1k']),
     Workload('zrange', 'ZRANGE 10,000 WITHSCORES', 'calls/s', loop_runner(prep_zrange), ['zset10k']),
     Workload('mget', 'MGET 1,000 keys', 'calls/s', loop_runner(prep_mget), ['keys1k']),
-    Workload('get_big', 'GET of a 1 MiB value', 'calls/s', loop_runner(prep_big), ['big']),
-    Workload('threads', '%d threads, one client, SET+GET' % THREADS, 'ops/s', run_threads),
+    Workload('get_big', 'GET of a 1 MiB value', 'calls/s', loop_runner(prep_big), ['big'], floor=True),
+    Workload('threads', '%d threads, one client, SET+GET' % THREADS, 'ops/s', run_threads,
+             floor=True),
     Workload('pubsub', 'pubsub receive, %d messages' % PUBSUB_MESSAGES, 'msgs/s', run_pubsub),
     Workload('import', '`import redis` (fresh process)', 'ms', run_import, higher_is_better=False,
              needs_client=False),
