@@ -16,7 +16,6 @@ Beyond 2.10.6:
 """
 import os
 import random
-import select
 import threading
 import time
 import weakref
@@ -28,6 +27,8 @@ from redis.exceptions import (  # noqa: F401 (ResponseError: a 2.10.6 name)
     ConnectionError, ReadOnlyError, RedisError, ResponseError, TimeoutError,
 )
 from redis.utils import nativestr
+# (FailoverWatcher lived here; it stays importable from this module)
+from redis.sentinel_watch import FailoverWatcher, _flags  # noqa: F401
 
 
 class MasterNotFoundError(ConnectionError):
@@ -36,11 +37,6 @@ class MasterNotFoundError(ConnectionError):
 
 class SlaveNotFoundError(ConnectionError):
     pass
-
-
-def _flags(state):
-    "The words of a sentinel state's 'flags' field"
-    return nativestr(state.get('flags') or '').split(',')
 
 
 def _int_field(state, name, default):
@@ -257,188 +253,6 @@ class SentinelConnectionPool(ConnectionPool):
         self._expected_master = address
         self._master_is_at(address)
         self.failovers_in_progress.clear()
-
-
-class FailoverWatcher(object):
-    """One daemon thread, subscribed to the failover events of every
-    sentinel, that tells a Sentinel's master pools when a failover starts
-    (they stop handing out connections), when the master switched (they
-    move to the new address) and when a failover was abandoned. While one
-    runs, the announcing sentinels are polled too, so a lost event cannot
-    leave a pool blocked. The thread ends once none of its pools is left.
-    """
-    START_CHANNELS = ('+try-failover', '+elected-leader',
-                      '+failover-state-select-slave')
-    ABORT_CHANNELS = ('-failover-abort-not-elected',
-                      '-failover-abort-no-good-slave',
-                      '-failover-abort-slave-timeout')
-    SWITCH_CHANNEL = '+switch-master'
-    CHANNELS = START_CHANNELS + ABORT_CHANNELS + (SWITCH_CHANNEL,)
-    IDLE_WAIT = 0.5       # seconds between checks that the pools still live
-    FAILOVER_WAIT = 0.1   # ... and between polls while a failover runs
-    RETRY_DELAY = 1.0     # before resubscribing to a sentinel that failed
-    LINK_TIMEOUT = 2.0    # socket timeouts of a subscription without any
-
-    def __init__(self, manager):
-        self.manager = manager
-        self.pools = weakref.WeakSet()
-        self.pid = os.getpid()
-        self.lock = threading.Lock()
-        self.thread = None
-        self.links = {}
-        # set once each sentinel was tried (subscribed_to: those that took)
-        self.ready = threading.Event()
-
-    def __repr__(self):
-        return '%s<subscribed=%s>' % (type(self).__name__, self.subscribed_to)
-
-    @property
-    def subscribed_to(self):
-        return sorted(self.links)
-
-    def watch(self, pool):
-        "Keep ``pool`` informed; starts the thread when it is not running"
-        with self.lock:
-            self.pools.add(pool)
-            if self.thread is None:
-                self.ready.clear()
-                self.links = {}
-                self.thread = threading.Thread(
-                    target=self._run, args=(self.links,),
-                    name='redis-sentinel-watcher')
-                self.thread.daemon = True
-                self.thread.start()
-
-    def _live_pools(self):
-        with self.lock:
-            pools = list(self.pools)
-            if not pools:
-                self.thread = None
-            return pools
-
-    def _run(self, links):
-        retry_at = {}
-        try:
-            while True:
-                pools = self._live_pools()
-                if not pools:
-                    return
-                busy = [p for p in pools if p.failovers_in_progress]
-                del pools
-                try:
-                    self._subscribe(links, retry_at)
-                    wait = self.FAILOVER_WAIT if busy else self.IDLE_WAIT
-                    for address, message in self._read(links, wait):
-                        self._on_message(address, message)
-                    self._poll(busy)
-                except Exception:
-                    # whatever went wrong, the pools must hear about the
-                    # next failover: start over in a moment
-                    time.sleep(self.RETRY_DELAY)
-                del busy
-        finally:
-            for link in links.values():
-                link.disconnect()
-            links.clear()
-            with self.lock:
-                if self.thread is threading.current_thread():
-                    self.thread = None
-                    for pool in list(self.pools):
-                        pool.failovers_in_progress.clear()
-
-    def _subscribe(self, links, retry_at):
-        now = time.monotonic()
-        for client in list(self.manager.sentinels):
-            address = Sentinel.address_of(client)
-            if address is None or address in links \
-                    or retry_at.get(address, 0) > now:
-                continue
-            link = None
-            try:
-                pool = client.connection_pool
-                link = pool.connection_class(**pool.connection_kwargs)
-                # a hung sentinel must not hang the thread
-                for name in ('socket_timeout', 'socket_connect_timeout'):
-                    if hasattr(link, name) and not getattr(link, name):
-                        setattr(link, name, self.LINK_TIMEOUT)
-                link.send_command('SUBSCRIBE', *self.CHANNELS)
-                for _ in self.CHANNELS:
-                    link.read_response()
-                links[address] = link
-            except (RedisError, AttributeError, TypeError):
-                if link is not None:
-                    link.disconnect()
-                retry_at[address] = now + self.RETRY_DELAY
-        self.ready.set()
-
-    def _read(self, links, wait):
-        "(sentinel address, message) pairs that arrive within ``wait``"
-        ready = [a for a, link in links.items() if self._buffered(link)]
-        if not ready and links:
-            by_socket = dict((link._sock, a) for a, link in links.items())
-            readable = select.select(list(by_socket), [], [], wait)[0]
-            ready = [by_socket[sock] for sock in readable]
-        elif not ready:
-            time.sleep(wait)
-        messages = []
-        for address in ready:
-            link = links[address]
-            try:
-                messages.append((address, link.read_response()))
-                while self._buffered(link):
-                    messages.append((address, link.read_response()))
-            except (RedisError, OSError):
-                link.disconnect()
-                del links[address]
-        return messages
-
-    @staticmethod
-    def _buffered(link):
-        "True when a whole reply already waits in the link's parser"
-        try:
-            return link._parser.can_read()
-        except (RedisError, AttributeError):
-            return False
-
-    def _on_message(self, address, message):
-        try:
-            kind, channel, data = [nativestr(part) for part in message]
-            words = data.split()
-            if channel == self.SWITCH_CHANNEL:
-                # <name> <old ip> <old port> <new ip> <new port>
-                name, new_address = words[0], (words[3], int(words[4]))
-            elif words[0] == 'master':
-                # master <name> <ip> <port>
-                name = words[1]
-            else:
-                return
-        except (TypeError, ValueError, IndexError):
-            return
-        with self.lock:
-            pools = [p for p in self.pools if p.service_name == name]
-        for pool in pools:
-            if kind != 'message':
-                break
-            if channel == self.SWITCH_CHANNEL:
-                pool.master_switched(new_address)
-            elif channel in self.START_CHANNELS:
-                pool.failover_started(address)
-            elif channel in self.ABORT_CHANNELS:
-                pool.failover_ended(address)
-
-    def _poll(self, busy):
-        "Ask the announcing sentinels whether their failovers still run"
-        for pool in busy:
-            for client in list(self.manager.sentinels):
-                address = Sentinel.address_of(client)
-                if address not in pool.failovers_in_progress:
-                    continue
-                try:
-                    state = client.sentinel_master(pool.service_name)
-                except RedisError:
-                    state = {}
-                if 'failover_in_progress' not in _flags(state):
-                    pool.failover_ended(address)
 
 
 class Sentinel(object):
