@@ -27,10 +27,11 @@ def pipeline(redis_obj):
 
 
 class dummy(object):
-    """
-    Instances of this class can be used as an attribute container.
-    """
-    pass
+    "A bare object to hang attributes on"
+
+    def __repr__(self):
+        return '%s(%s)' % (type(self).__name__, ', '.join(
+            '%s=%r' % item for item in sorted(vars(self).items())))
 
 
 def nativestr(x):

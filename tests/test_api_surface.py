@@ -339,3 +339,30 @@ def test_argument_checks_raise_data_error(cls, method, args, kwargs,
         getattr(client, method)(*args, **kwargs)
     assert type(info.value) is DataError
     assert str(info.value) == message
+
+
+def test_every_class_has_a_readable_repr():
+    # mixins and abstract bases excepted: what users hold are the classes
+    # built from them, and those say what they are
+    import pkgutil
+    modules = ['redis.' + m.name for m in pkgutil.iter_modules(redis.__path__)]
+    missing = []
+    for name in modules:
+        module = importlib.import_module(name)
+        for cls_name, cls in vars(module).items():
+            if not inspect.isclass(cls) or cls.__module__ != name \
+                    or issubclass(cls, BaseException) \
+                    or cls_name.endswith(('Commands', 'Reading')) \
+                    or cls_name.startswith('Base'):
+                continue
+            if cls.__repr__ is object.__repr__:
+                missing.append('%s.%s' % (name, cls_name))
+    assert missing == []
+
+
+def test_dummy_repr_lists_its_attributes():
+    holder = redis.utils.dummy()
+    assert repr(holder) == 'dummy()'
+    holder.value = b'x'
+    holder.count = 2
+    assert repr(holder) == "dummy(count=2, value=b'x')"
