@@ -266,8 +266,9 @@ class BasePipeline(object):
         (after every reply was read), its message prefixed with
         ``Command # N (CMD ARGS) of pipeline caused error:``; otherwise
         errors are returned in place of results. In a transaction, a command
-        the server rejects while queuing aborts it (ExecAbortError, nothing
-        applied), and a changed watched key raises WatchError.
+        the server rejects while queuing aborts it: nothing is applied and
+        that command's error is raised (whatever ``raise_on_error``); a
+        changed watched key raises WatchError.
 
         Connection errors: the batch is sent again once, on a fresh
         connection, only when it cannot have run: connecting failed (nothing
@@ -333,11 +334,11 @@ class BasePipeline(object):
                 raise multi_error
             if not (errors and isinstance(exec_error, ExecAbortError)):
                 raise
-            # Nothing ran. The message names the command that was refused,
-            # as 2.10.6's did (it raised that command's error itself).
+            # Nothing ran. As in 2.10.6, the refused command's own error is
+            # raised (a ReadOnlyError stays one), not the EXECABORT.
             i, first = errors[0]
             self.annotate_exception(first, i + 1, stack[i][0])
-            raise ExecAbortError(first.args[0]) from first
+            raise first
         finally:
             # EXEC ends every WATCH, whatever its outcome; its reply (or
             # error) was the last one, so the connection is in step
