@@ -31,6 +31,9 @@ def test_set_and_get_decoded(rd):
 @pytest.mark.parametrize('value, stored', [
     (1, b'1'), (-7, b'-7'), (2 ** 70, b'1180591620717411303424'),
     (1.5, b'1.5'), (0.1, b'0.1'), (b'', b''), ('', b''),
+    # their bytes, where 2.10.6 on Python 3 stored their repr
+    (bytearray(b'\x00ab'), b'\x00ab'), (memoryview(b'mv'), b'mv'),
+    (memoryview(b'xmvx')[1:3], b'mv'),
 ])
 def test_set_encodes_values(r, value, stored):
     r.set('a', value)
