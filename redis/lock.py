@@ -61,8 +61,6 @@ class Lock(object):
         B's lock. Turn it off when one thread acquires and another
         releases.
         """
-        if timeout is not None and timeout < 0:
-            raise DataError("'timeout' must be a positive number")
         self.redis = redis
         self.name = name
         self.timeout = timeout
@@ -74,6 +72,10 @@ class Lock(object):
         self.local.token = None
         if self.timeout and self.sleep > self.timeout:
             raise LockError("'sleep' must be less than 'timeout'")
+        # (after 2.10.6's own check, so a negative timeout raises what it
+        # raised there whenever it did; the server would refuse PX < 0)
+        if timeout is not None and timeout < 0:
+            raise DataError("'timeout' must be a positive number")
 
     def __repr__(self):
         return '%s<name=%r,timeout=%r,owned=%s>' % (

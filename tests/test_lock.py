@@ -210,8 +210,14 @@ def test_sleep_must_be_less_than_timeout(r, lock_class):
 
 def test_negative_timeout(make_client, lock_class):
     client = make_client()
-    with pytest.raises(DataError):
+    # below the default sleep: 2.10.6's LockError
+    with pytest.raises(LockError) as info:
         make_lock(client, lock_class, timeout=-1)
+    assert str(info.value) == "'sleep' must be less than 'timeout'"
+    # and when sleep is lower still, refused before anything is sent
+    with pytest.raises(DataError) as info:
+        make_lock(client, lock_class, timeout=-1, sleep=-2)
+    assert str(info.value) == "'timeout' must be a positive number"
     assert client.connection_pool._created_connections == 0
 
 
