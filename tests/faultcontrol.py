@@ -10,6 +10,7 @@ import socket
 import time
 
 from faultproxy import require_loopback, wait_until
+from rawresp import pack_command
 
 
 class BlackholeListener(object):
@@ -72,14 +73,6 @@ class BlackholeListener(object):
 
 # ---- server controls over raw sockets --------------------------------------
 
-def _pack(*args):
-    out = [b'*%d\r\n' % len(args)]
-    for arg in args:
-        arg = arg if isinstance(arg, bytes) else str(arg).encode()
-        out.append(b'$%d\r\n%s\r\n' % (len(arg), arg))
-    return b''.join(out)
-
-
 def _read_line(sock):
     """Read one reply line; the controls only need status or error replies."""
     data = b''
@@ -96,7 +89,7 @@ def _read_line(sock):
 def _control(host, port, password=None, timeout=5.0):
     sock = socket.create_connection((require_loopback(host), port), timeout)
     if password is not None:
-        sock.sendall(_pack('AUTH', password))
+        sock.sendall(pack_command(('AUTH', password)))
         _read_line(sock)
     return sock
 
@@ -105,7 +98,7 @@ def pause_clients(host, port, ms, password=None):
     """CLIENT PAUSE every client for `ms` milliseconds (from a raw socket)."""
     sock = _control(host, port, password)
     try:
-        sock.sendall(_pack('CLIENT', 'PAUSE', int(ms)))
+        sock.sendall(pack_command(('CLIENT', 'PAUSE', int(ms))))
         return _read_line(sock)
     finally:
         sock.close()
@@ -157,11 +150,11 @@ def debug_sleep(host, port, seconds, password=None):
     sleeper = _control(host, port, password)
     probe = _control(host, port, password)
     try:
-        sleeper.sendall(_pack('DEBUG', 'SLEEP', seconds))
+        sleeper.sendall(pack_command(('DEBUG', 'SLEEP', seconds)))
         window = min(0.2, max(seconds / 4.0, 0.01))
         deadline = time.monotonic() + 5.0
         while time.monotonic() < deadline:
-            probe.sendall(_pack('PING'))
+            probe.sendall(pack_command(('PING',)))
             ready, _, _ = select.select([sleeper, probe], [], [], window)
             if sleeper in ready:
                 # An error (DEBUG disabled) or a sleep already over.

@@ -13,6 +13,7 @@ from faultcontrol import (BlackholeListener, ServerSleep, debug_sleep,
                           kill_server, pause_clients, restart_server)
 from faultproxy import FaultProxy, require_loopback, wait_until
 import servers
+from rawresp import pack_command
 from servers import RedisServer
 
 
@@ -32,7 +33,7 @@ class RawClient(servers.RawConnection):
         return Exception(text.decode())
 
     def send(self, *args):
-        self.sock.sendall(servers._pack(args))
+        self.sock.sendall(pack_command(args))
 
     def read_until_closed(self):
         """Every byte the peer sends before closing."""
