@@ -360,6 +360,67 @@ class TestThreadSafety(object):
         assert peak[0] <= 8
 
 
+class TestThreadsUnderConnectionChaos(object):
+    @pytest.mark.slow
+    def test_replies_never_cross_between_threads(self, via_proxy, proxy,
+                                                 clean_db):
+        # 8 threads share one client while every connection is cut (FIN or
+        # RST) every few milliseconds: each reply a thread gets must be its
+        # own command's, and no INCR may run twice
+        client = via_proxy(socket_timeout=5)
+        deadline = time.monotonic() + 4
+        errors = []
+        stats = {}
+
+        def work(n):
+            key, empty = 'chaos:%d' % n, 'chaos-list:%d' % n
+            ok = failed = last = 0
+            try:
+                while time.monotonic() < deadline:
+                    try:
+                        value = client.incr(key)
+                    except (ConnectionError, TimeoutError):
+                        failed += 1
+                        continue
+                    # only this thread touches key: its own reply is larger
+                    # than the last one (an INCR that raised may have run)
+                    assert isinstance(value, int) and value > last
+                    last = value
+                    ok += 1
+                    try:
+                        got = client.pipeline(transaction=n % 2 == 0) \
+                            .get(key).lrange(empty, 0, -1).execute()
+                    except (ConnectionError, TimeoutError):
+                        continue
+                    assert int(got[0]) >= last and got[1] == []
+            except Exception as e:  # reported below
+                errors.append(e)
+            stats[n] = (ok, failed)
+
+        def chaos():
+            rnd = random.Random(5)
+            while time.monotonic() < deadline:
+                time.sleep(rnd.uniform(0.005, 0.03))
+                proxy.drop_all(reset=rnd.random() < 0.5)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        threads.append(threading.Thread(target=chaos))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert proxy.stats()['closed'] > 20  # the chaos did happen
+        for n, (ok, failed) in stats.items():
+            final = int(clean_db.command('GET', 'chaos:%d' % n))
+            assert ok > 0
+            assert ok <= final <= ok + failed
+        # connections were reconnected, not piled up
+        pool = client.connection_pool
+        assert pool._created_connections <= 8
+        assert len(pool._in_use_connections) == 0
+
+
 class TestNoLeaks(object):
     def test_abandoned_objects(self, make_client, redis_server):
         client = make_client()
