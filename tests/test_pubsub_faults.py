@@ -4,6 +4,7 @@ another thread and fork()."""
 import logging
 import os
 import queue
+import random
 import threading
 import time
 
@@ -242,6 +243,56 @@ def test_stalled_connection_is_replaced(redis_server, make_client):
         p.close()
         listener.join(WAIT)
         assert listener.error is None
+
+
+@pytest.mark.slow
+def test_listen_under_connection_chaos(redis_server, make_client):
+    # numbered messages are published while a proxy keeps cutting the
+    # subscriber's connection (FIN or RST): listen() goes on, what it yields
+    # is in order and never twice (pubsub is at most once), and once the
+    # cutting stops it is subscribed again to the channel and the pattern
+    with FaultProxy(redis_server.host, redis_server.port) as proxy:
+        client = make_client(host=proxy.host, port=proxy.port)
+        publisher = make_client()
+        p = client.pubsub()
+        p.subscribe('chaos')
+        p.psubscribe('cha*')
+        listener = Listener(p)
+        listener.start()
+        listener.get_type('psubscribe')
+        rnd = random.Random(11)
+        deadline = time.monotonic() + 3
+        next_cut = time.monotonic()
+        sent = cuts = 0
+        while time.monotonic() < deadline:
+            sent += 1
+            publisher.publish('chaos', sent)
+            if time.monotonic() >= next_cut:
+                proxy.drop_all(reset=rnd.random() < 0.5)
+                cuts += 1
+                next_cut = time.monotonic() + rnd.uniform(0.03, 0.15)
+            time.sleep(0.0005)
+        wait_until(lambda: numsub(publisher, b'chaos') == 1
+                   and publisher.pubsub_numpat() == 1, what='resubscribed')
+        publisher.publish('chaos', 'last')
+        seen = {'message': [], 'pmessage': []}
+        subscribes = 0
+        while len(seen['message']) == 0 or seen['message'][-1] != b'last' \
+                or len(seen['pmessage']) == 0 \
+                or seen['pmessage'][-1] != b'last':
+            message = listener.messages.get(timeout=WAIT)
+            if message['type'] in seen:
+                seen[message['type']].append(message['data'])
+            elif message['type'] == 'subscribe':
+                subscribes += 1
+        p.close()
+        listener.join(WAIT)
+        assert listener.error is None
+        assert cuts > 10 and subscribes > 3  # it did reconnect, many times
+        for kind, data in seen.items():
+            numbers = [int(d) for d in data[:-1]]
+            assert numbers == sorted(set(numbers)), kind
+            assert 0 < len(numbers) <= sent
 
 
 # ---- corrupt replies and races ------------------------------------------------
