@@ -73,6 +73,10 @@ class _Chunk(object):
         self.started = False
         self.close_after = False
 
+    def __repr__(self):
+        return '_Chunk<%d bytes,due=%.3f,close_after=%s>' % (
+            len(self.data), self.due, self.close_after)
+
 
 class ProxyConnection(object):
     """One client connection and (unless black-holed) its upstream socket."""

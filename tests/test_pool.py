@@ -399,6 +399,9 @@ def test_parser_of_the_users_own_keeps_its_connection(make_pool, parser_class):
         def __init__(self, socket_read_size):
             self.inner = parser_class(socket_read_size=socket_read_size)
 
+        def __repr__(self):
+            return 'Wrapped<%r>' % (self.inner,)
+
         def on_connect(self, connection):
             self.inner.on_connect(connection)
 

@@ -75,6 +75,9 @@ class Collector(object):
     def __init__(self):
         self.messages = []
 
+    def __repr__(self):
+        return 'Collector<%d messages>' % len(self.messages)
+
     def __call__(self, message):
         self.messages.append(message)
 

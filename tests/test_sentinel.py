@@ -296,6 +296,9 @@ class StaleSentinels(object):
         self.demoted = demoted
         self.real = real
 
+    def __repr__(self):
+        return 'StaleSentinels<demoted=%s:%s>' % self.demoted
+
     def discover_master(self, service_name):
         return self.demoted
 
