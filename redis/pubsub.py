@@ -66,7 +66,9 @@ class PubSub(PubSubReading):
         self._pings = deque()
         self._epoch = object()
         self._fast = None  # (epoch, reader's gets, socket_timeout)
-        self._held = None  # (epoch, reply) taken by a fast path, not handled
+        # (reader, reply): a reply a fast path took from that reader and
+        # left for the general path
+        self._held = None
         self._any_handlers = False
         self._reset_connection_state()
         self.reset()

@@ -38,6 +38,7 @@ _instances = weakref.WeakSet()
 def _after_fork_in_child():
     for pubsub in list(_instances):
         pubsub._epoch = object()
+        pubsub._held = None
 
 
 if hasattr(os, 'register_at_fork'):
@@ -54,6 +55,11 @@ def _reader_gets(connection):
             getattr(parser, '_next_response', False) is not False:
         return None
     return reader.gets
+
+
+def _reader_of(connection):
+    "The connection's reply reader (None when disconnected)"
+    return getattr(getattr(connection, '_parser', None), '_reader', None)
 
 
 _NOTHING = object()
@@ -99,7 +105,10 @@ class PubSubReading(object):
         held = self._held
         if held is not None:
             self._held = None
-            if held[0] is self._epoch:
+            # Still due while the reader that produced it is the
+            # connection's: a change of subscriptions meanwhile does not
+            # make it any less a reply that came (a new connection does).
+            if held[0] is _reader_of(connection):
                 if isinstance(held[1], RedisError):
                     raise held[1]  # as read_response() would have
                 return held[1]
@@ -247,7 +256,7 @@ class PubSubReading(object):
                     break
                 if response.__class__ is not list or pings:
                     # an error, a PONG: the general path's
-                    self._held = (epoch, response)
+                    self._held = (gets.__self__, response)
                     break
                 kind = response[0]
                 if kind == message_word:
@@ -324,7 +333,7 @@ class PubSubReading(object):
                         self._last_read = _monotonic()
                     return self.handle_message(response,
                                                ignore_subscribe_messages)
-                self._held = (fast[0], response)
+                self._held = (fast[1].__self__, response)
         response = self.parse_response(block=False, timeout=timeout)
         if fast is None or fast[0] is not self._epoch:
             epoch = self._epoch  # read first: a change meanwhile shows

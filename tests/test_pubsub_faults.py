@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from redis.client import PubSub
 from redis.exceptions import ConnectionError, InvalidResponse
 
 from faultproxy import FaultProxy
@@ -341,6 +342,45 @@ def test_corrupt_reply_in_a_batch_is_retried_by_listen(redis_server,
         p.close()
         listener.join(WAIT)
         assert not listener.is_alive() and listener.error is None
+
+
+def test_held_reply_survives_a_subscribe_from_another_thread(r,
+                                                           make_client):
+    # get_message()'s fast path leaves what it does not handle itself (here:
+    # a reply while a PING is outstanding) to the general path; a
+    # subscribe() from another thread in between -- as when a worker thread
+    # reads -- must not make that message, or the PONG, vanish
+    raced = []
+
+    class Racing(PubSub):
+        def _next_reply(self, connection, wait):
+            if self._held is not None:
+                other = threading.Thread(target=self.subscribe,
+                                         args=('other%d' % len(raced),))
+                other.start()
+                other.join()
+                raced.append(True)
+            return super(Racing, self)._next_reply(connection, wait)
+
+    p = Racing(r.connection_pool, ignore_subscribe_messages=True)
+    p.subscribe('held')
+    assert p.get_message(timeout=WAIT) is None  # the confirmation, hidden
+    publisher = make_client()
+    for word in ('one', 'two', 'three'):
+        publisher.publish('held', word)
+    p.ping()
+    wait_until(lambda: p.connection.can_read(timeout=0.01))  # all arrived
+    got = []
+    deadline = time.monotonic() + WAIT
+    while len(got) < 4 and time.monotonic() < deadline:
+        message = p.get_message(timeout=0.1)
+        if message is not None:
+            got.append((message['type'], message['data']))
+    assert raced  # the other thread did subscribe while a reply was held
+    assert got == [('message', b'one'), ('message', b'two'),
+                   ('message', b'three'), ('pong', b'')]
+    assert not p._pings
+    p.close()
 
 
 def test_close_at_any_moment_of_a_listen_ends_it(r):
