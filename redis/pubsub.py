@@ -117,13 +117,16 @@ class PubSub(PubSubReading):
         self.reset()
 
     def _forget_pending(self):
-        # Unsubscribes sent but not yet confirmed; and names subscribed again
-        # while such an unsubscribe was on its way, whose confirmation must
-        # then not drop the new subscription.
+        # Names whose last command was an unsubscribe not yet confirmed;
+        # names subscribed again while unsubscribes were on their way (their
+        # confirmations must not drop the new subscription); and how many
+        # confirmations each of those names still has to come: the last
+        # one settles it.
         self.pending_unsubscribe_channels = set()
         self.pending_unsubscribe_patterns = set()
         self._resubscribed_channels = set()
         self._resubscribed_patterns = set()
+        self._unconfirmed = {'unsubscribe': {}, 'punsubscribe': {}}
 
     def _reset_connection_state(self):
         # PINGs awaiting their PONG (True: a health check, PONG swallowed);
@@ -275,14 +278,16 @@ class PubSub(PubSubReading):
     def punsubscribe(self, *args):
         "Unsubscribe from the given patterns, or from all of them"
         return self._unsubscribe('PUNSUBSCRIBE', self.patterns,
-                                 self.pending_unsubscribe_patterns, args)
+                                 self.pending_unsubscribe_patterns,
+                                 self._resubscribed_patterns, args)
 
     def unsubscribe(self, *args):
         "Unsubscribe from the given channels, or from all of them"
         return self._unsubscribe('UNSUBSCRIBE', self.channels,
-                                 self.pending_unsubscribe_channels, args)
+                                 self.pending_unsubscribe_channels,
+                                 self._resubscribed_channels, args)
 
-    def _unsubscribe(self, command, subscribed, pending, args):
+    def _unsubscribe(self, command, subscribed, pending, resubscribed, args):
         if args:
             args = list_or_args(args[0], args[1:])
             names = list(self._normalize_keys(dict.fromkeys(args)))
@@ -291,12 +296,25 @@ class PubSub(PubSubReading):
         with self._lock:
             # Marked before sending: a reader in another thread may see the
             # confirmation before execute_command returns.
-            added = [name for name in names if name not in pending]
-            pending.update(added)
+            counts = self._unconfirmed[command.lower()]
+            before = [(name, name in pending, name in resubscribed)
+                      for name in names]
+            for name in names:
+                counts[name] = counts.get(name, 0) + 1
+            pending.update(names)
+            resubscribed.difference_update(names)
             try:
                 return self.execute_command(command, *names if args else ())
             except BaseException:
-                pending.difference_update(added)
+                for name, was_pending, was_resubscribed in before:
+                    if counts.get(name, 0) > 1:
+                        counts[name] -= 1
+                    else:
+                        counts.pop(name, None)
+                    if not was_pending:
+                        pending.discard(name)
+                    if was_resubscribed:
+                        resubscribed.add(name)
                 raise
 
     def ping(self, message=None):
@@ -315,13 +333,16 @@ class PubSub(PubSubReading):
             subscribed, pending, resubscribed = (
                 self.channels, self.pending_unsubscribe_channels,
                 self._resubscribed_channels)
-        if name in pending:
-            pending.discard(name)
-            subscribed.pop(name, None)
-        elif name in resubscribed:
-            # subscribed again after this unsubscribe was sent: keep it
+        counts = self._unconfirmed[message_type]
+        left = counts.pop(name, 0) - 1
+        if left > 0:
+            counts[name] = left  # a later confirmation settles it
+            return
+        if name in resubscribed:
+            # subscribed again after the last unsubscribe was sent: keep it
             resubscribed.discard(name)
         else:
+            pending.discard(name)
             subscribed.pop(name, None)
         self._epoch = object()  # maybe nothing left to listen to
 

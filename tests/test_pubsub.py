@@ -255,6 +255,40 @@ def test_unsubscribe_then_subscribe_before_reading_keeps_it(r):
     p.close()
 
 
+@pytest.mark.parametrize('rounds, kept', [(2, True), (3, True),
+                                           (2, False), (3, False)])
+def test_unsubscribe_subscribe_churn_before_reading(r, rounds, kept):
+    # several unsubscribes on their way at once: the last command decides,
+    # whatever the order their confirmations are read in
+    p = r.pubsub(ignore_subscribe_messages=True)
+    handled = Collector()
+    p.subscribe(**{'c': handled})
+    p.psubscribe(**{'c*': handled})
+    for _ in range(rounds):
+        p.unsubscribe('c')
+        p.punsubscribe('c*')
+        p.subscribe(**{'c': handled})
+        p.psubscribe(**{'c*': handled})
+    if not kept:
+        p.unsubscribe('c')
+        p.punsubscribe('c*')
+    wait_until(lambda: p.get_message(timeout=0.01) is None and
+               numsub(r, b'c') == (1 if kept else 0) and
+               r.pubsub_numpat() == (1 if kept else 0))
+    for _ in range(4 * rounds + 4):  # every confirmation read
+        assert p.get_message(timeout=0.05) is None
+    assert list(p.channels) == ([b'c'] if kept else [])
+    assert list(p.patterns) == ([b'c*'] if kept else [])
+    assert p.subscribed is kept
+    if kept:
+        r.publish('c', 'still here')
+        wait_until(lambda: p.get_message(timeout=0.01) is None and
+                   len(handled.messages) == 2)
+        assert sorted(m['type'] for m in handled.messages) == \
+            ['message', 'pmessage']
+    p.close()
+
+
 def test_run_in_thread_needs_handlers(r):
     p = r.pubsub()
     p.subscribe('no-handler')
