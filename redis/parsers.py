@@ -56,6 +56,10 @@ class SocketParser(BaseParser):
     # (see _read_big_bulk). False for one that keeps the bytes objects it is
     # fed (the pure-Python reader): each read makes a fresh one.
     reads_into_buffer = False
+    # True for a reader that would wait for any length a header states (as
+    # hiredis does): the first bytes of a reply spread over several reads
+    # are checked (check_reply_header).
+    checks_headers = True
 
     def __init__(self, socket_read_size=65536):
         self.socket_read_size = socket_read_size
@@ -98,6 +102,11 @@ class SocketParser(BaseParser):
         self._forget_socket()
 
     def _forget_socket(self):
+        # False once a gets() that returned False may have left part of a
+        # reply inside the reader with nothing buffered (hiredis keeps an
+        # array it has begun to itself): can_read() and the pubsub fast
+        # paths clear it. The next read then cannot be a reply's start.
+        self._boundary = True
         self._sock = None
         self._recv = None
         self._recv_into = None
@@ -112,6 +121,8 @@ class SocketParser(BaseParser):
             raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
         if self._next_response is False:
             self._next_response = self._reader.gets()
+            if self._next_response is False:
+                self._boundary = False
         return self._next_response is not False
 
     def has_buffered_data(self):
@@ -142,7 +153,17 @@ class SocketParser(BaseParser):
                 if response is not False:
                     return response
                 return self._read_into_buffer(reader, False)
-            return self._read_into_buffer(reader, True)
+            if self._boundary:
+                return self._read_into_buffer(reader, True)
+            # (this read completes the reply a gets() elsewhere began)
+            self._boundary = True
+            return self._read_into_buffer(reader, False)
+        if self.checks_headers:
+            at_boundary = self._boundary and not (
+                self._has_data is not None and self._has_data())
+            self._boundary = True
+        else:
+            at_boundary = False
         response = reader.gets()
         if response is False:
             recv = self._recv
@@ -154,8 +175,10 @@ class SocketParser(BaseParser):
             response = reader.gets()
             if response is False:
                 # A reply spread over several reads: make sure its header is
-                # not an absurd length we would wait for forever.
-                check_reply_header(data)
+                # not an absurd length we would wait for forever (only a
+                # reply's first bytes are a header).
+                if at_boundary:
+                    check_reply_header(data)
                 while response is False:
                     data = recv(size)
                     if not data:
@@ -178,7 +201,8 @@ class SocketParser(BaseParser):
         reader.feed(buf, 0, n)
         response = reader.gets()
         if response is False:
-            check_reply_header(buf[:min(n, 24)])
+            if at_boundary:
+                check_reply_header(buf[:min(n, 24)])
             while response is False:
                 n = recv_into(buf)
                 if not n:
@@ -244,6 +268,7 @@ class SocketParser(BaseParser):
 
 class PythonParser(SocketParser):
     "Parses replies with the pure-Python RESP reader"
+    checks_headers = False  # the reader refuses absurd lengths itself
 
     def make_reader(self, encoding, errors):
         return PythonReader(protocolError=InvalidResponse,

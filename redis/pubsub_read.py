@@ -62,6 +62,16 @@ def _reader_of(connection):
     return getattr(getattr(connection, '_parser', None), '_reader', None)
 
 
+def _maybe_mid_reply(connection):
+    # A fast path's gets() said False: the reader may hold the start of a
+    # reply (an array begun) with nothing left buffered, so the parser's
+    # next socket read does not start a reply (see SocketParser._boundary).
+    try:
+        connection._parser._boundary = False
+    except AttributeError:
+        pass  # disconnected meanwhile, or a parser of the user's own
+
+
 _NOTHING = object()
 _POLL = getattr(select, 'poll', None)
 _POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
@@ -251,6 +261,7 @@ class PubSubReading(object):
                     failure = e
                     break
                 if response is False:
+                    _maybe_mid_reply(connection)
                     if connection.socket_timeout:
                         self._last_read = _monotonic()
                     break
@@ -334,6 +345,8 @@ class PubSubReading(object):
                     return self.handle_message(response,
                                                ignore_subscribe_messages)
                 self._held = (fast[1].__self__, response)
+            else:
+                _maybe_mid_reply(self.connection)
         response = self.parse_response(block=False, timeout=timeout)
         if fast is None or fast[0] is not self._epoch:
             epoch = self._epoch  # read first: a change meanwhile shows

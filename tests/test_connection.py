@@ -47,7 +47,8 @@ class ScriptedServer(object):
         self.close = close
         # sent one by one with a pause between, so the client's reads
         # usually end where the pieces do (its replies must not depend on
-        # how they coalesce)
+        # how they coalesce); a threading.Event among them holds the rest
+        # back until the test sets it
         self.pieces = pieces
         self.listener = socket.socket()
         self.listener.bind(('127.0.0.1', 0))
@@ -74,6 +75,9 @@ class ScriptedServer(object):
                     sock.sendall(self.reply)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 for piece in self.pieces or ():
+                    if isinstance(piece, threading.Event):
+                        piece.wait(10)
+                        continue
                     sock.sendall(piece)
                     time.sleep(0.01)
                 if not self.close:
@@ -255,6 +259,57 @@ def test_big_bulk_in_pieces(parser_class, cuts):
         assert connection.read_response() == b'abc'
     finally:
         connection.disconnect()
+        server.stop()
+
+
+# A subscribe confirmation, then a message array cut right after an element
+SUBSCRIBED_THEN_HALF_A_MESSAGE = (
+    b'*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n'
+    b'*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n')
+REST_OF_THE_MESSAGE_AND_ANOTHER = (
+    b'$307200\r\n' + BIG + b'\r\n*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n')
+
+
+def test_big_bulk_that_continues_an_array_begun_by_can_read(parser_class):
+    # can_read() parses what is buffered: here an array up to one of its
+    # elements' end, leaving nothing buffered. The next read starts with
+    # the next element, a big bulk: it completes that array, it is not a
+    # reply of its own (and its length is not checked as a header's)
+    go = threading.Event()
+    server = ScriptedServer(None, pieces=[SUBSCRIBED_THEN_HALF_A_MESSAGE, go,
+                                          REST_OF_THE_MESSAGE_AND_ANOTHER])
+    connection = Connection(host='127.0.0.1', port=server.port,
+                            socket_timeout=10, parser_class=parser_class)
+    try:
+        connection.send_command('SUBSCRIBE', 'ch')
+        assert connection.read_response() == [b'subscribe', b'ch', 1]
+        assert connection.can_read() is False
+        go.set()
+        assert connection.read_response() == [b'message', b'ch', BIG]
+        assert connection.read_response() == [b'message', b'ch', b'hi']
+    finally:
+        connection.disconnect()
+        server.stop()
+
+
+def test_pubsub_big_message_after_a_fast_path_stopped_mid_array(
+        parser_class):
+    go = threading.Event()
+    server = ScriptedServer(None, pieces=[SUBSCRIBED_THEN_HALF_A_MESSAGE, go,
+                                          REST_OF_THE_MESSAGE_AND_ANOTHER])
+    client = redis.StrictRedis(connection_pool=redis.ConnectionPool(
+        host='127.0.0.1', port=server.port, parser_class=parser_class))
+    p = client.pubsub()
+    try:
+        p.subscribe('ch')
+        assert p.get_message(timeout=10)['type'] == 'subscribe'
+        assert p.get_message() is None  # half a message: nothing yet
+        go.set()
+        message = p.get_message(timeout=10)
+        assert (message['type'], message['data']) == ('message', BIG)
+        assert p.get_message(timeout=10)['data'] == b'hi'
+    finally:
+        p.close()
         server.stop()
 
 
