@@ -175,7 +175,11 @@ class ConnectionPool(object):
         self._created_connections = 0
         self._available_connections = []
         self._in_use_connections = set()
+        # Only a forked child ever takes _check_lock, so no thread of the
+        # parent can hold it at fork() and leave the child waiting on it for
+        # ever; counting connections takes a lock of its own.
         self._check_lock = threading.Lock()
+        self._count_lock = threading.Lock()
 
     def _checkpid(self):
         if self.pid != _current_pid():
@@ -225,14 +229,14 @@ class ConnectionPool(object):
 
     def make_connection(self):
         "Create a new connection"
-        with self._check_lock:
+        with self._count_lock:
             if self._created_connections >= self.max_connections:
                 raise ConnectionError("Too many connections")
             self._created_connections += 1
         try:
             return self.connection_class(**self.connection_kwargs)
         except BaseException:
-            with self._check_lock:
+            with self._count_lock:
                 self._created_connections -= 1
             raise
 

@@ -269,7 +269,8 @@ class TestForkSafety(object):
             finally:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
-        return os.WEXITSTATUS(status)
+        # (a child killed by a signal gives minus its number, never 0)
+        return os.waitstatus_to_exitcode(status)
 
     def test_child_uses_client_parent_keeps_connection(self, r):
         r.set('k', 'v')
@@ -286,6 +287,38 @@ class TestForkSafety(object):
         assert r.get('k') == b'v'
         assert r.get('child') == b'yes'
         assert conn._sock is sock
+
+    def test_fork_while_threads_crowd_the_pool(self, make_client):
+        # threads of the parent keep taking the pool's locks (here: a full
+        # pool refusing them); a child forked meanwhile must not wait for
+        # ever on a lock one of them held at fork()
+        client = make_client(max_connections=2)
+        stop = threading.Event()
+        refused = []
+
+        def crowd():
+            while not stop.is_set():
+                try:
+                    client.ping()
+                except ConnectionError:
+                    refused.append(1)
+
+        threads = [threading.Thread(target=crowd) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        try:
+            wait_until(lambda: len(refused) > 100, timeout=10)
+
+            def child():
+                signal.alarm(5)  # a hang ends as SIGALRM, not as a stuck run
+                assert client.ping() is True
+            statuses = [self._in_child(child) for _ in range(10)]
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+        assert statuses == [0] * 10
+
 
     def test_pipeline_and_pubsub_open_in_parent(self, r):
         pubsub = r.pubsub()
