@@ -1,6 +1,7 @@
 """The RESP2 protocol, with no sockets in it.
 
-``Encoder`` and the ``pack_*`` functions turn commands into bytes; ``Reader``
+``Encoder`` and the ``pack_*`` functions (in redis.packer, re-exported
+here) turn commands into bytes; ``Reader``
 turns bytes into replies with exactly the contract of ``hiredis.Reader``:
 ``feed(data)`` then ``gets()``, which returns one reply or ``False`` while
 the reply is incomplete. Error replies are returned (built by the
@@ -8,180 +9,20 @@ the reply is incomplete. Error replies are returned (built by the
 ``protocolError``.
 """
 from redis.exceptions import InvalidResponse, ResponseError
+# the packer half lives in redis.packer
+from redis.packer import (  # noqa: F401 (re-exported)
+    Encoder, Token, pack_command, pack_commands,
+)
 
 CRLF = b'\r\n'
 
 # Redis refuses bulk strings over 512 MiB; a longer header can only be
 # garbage, and trusting it would make us wait for (or allocate) that much.
 MAX_BULK_LENGTH = 512 * 1024 * 1024
-# Above this size an argument is sent as its own buffer instead of being
-# copied into the joined command.
-_BIG_ARG = 16 * 1024
+_TYPE_BYTES = b'$*+-:'
 # A bulk string at least this long is assembled from the received chunks
 # directly (Reader._take_bulk).
 BIG_BULK = _BIG_BULK = 256 * 1024
-
-
-class Token(object):
-    """A literal command word, encoded once (kept for 2.10.6 compatibility)."""
-
-    _cache = {}
-
-    @classmethod
-    def get_token(cls, value):
-        try:
-            return cls._cache[value]
-        except KeyError:
-            token = cls._cache[value] = Token(value)
-            return token
-
-    def __init__(self, value):
-        if isinstance(value, Token):
-            value = value.value
-        self.value = value
-        self.encoded_value = value.encode()
-
-    def __repr__(self):
-        return self.value
-
-    def __str__(self):
-        return self.value
-
-
-class Encoder(object):
-    """Turns command arguments into bytes and, if asked, replies into str."""
-
-    def __init__(self, encoding, encoding_errors, decode_responses):
-        self.encoding = encoding
-        self.encoding_errors = encoding_errors
-        self.decode_responses = decode_responses
-
-    def __repr__(self):
-        return 'Encoder<encoding=%s,errors=%s,decode_responses=%s>' % (
-            self.encoding, self.encoding_errors, self.decode_responses)
-
-    def encode(self, value):
-        "Return a bytestring representation of the value"
-        if isinstance(value, bytes):
-            return value
-        if isinstance(value, str):
-            return value.encode(self.encoding, self.encoding_errors)
-        if isinstance(value, Token):
-            return value.encoded_value
-        if isinstance(value, bool):
-            # 2.10.6 sent str(True) == 'True'; keep that rather than '1'
-            return repr(value).encode()
-        if isinstance(value, int):
-            return b'%d' % value
-        if isinstance(value, float):
-            return repr(value).encode()
-        if isinstance(value, (bytearray, memoryview)):
-            return bytes(value)
-        return str(value).encode(self.encoding, self.encoding_errors)
-
-    def decode(self, value, force=False):
-        "Return a unicode string from the byte representation"
-        if (self.decode_responses or force) and isinstance(value, bytes):
-            return value.decode(self.encoding, self.encoding_errors)
-        return value
-
-
-# Command names repeat on every call: their RESP prefix is built once.
-_name_cache = {}
-
-# Headers for the lengths most arguments and commands have, built once:
-# a lookup and a concatenation are a third cheaper than %-formatting.
-_BULK_HEADERS = tuple(b'$%d\r\n' % n for n in range(1024))
-_ARRAY_HEADERS = tuple(b'*%d\r\n' % n for n in range(64))
-
-
-def _name_prefix(name):
-    prefix = _name_cache.get(name)
-    if prefix is None:
-        words = name.split() if isinstance(name, str) else [name]
-        out = []
-        for word in words:
-            if isinstance(word, str):
-                word = word.encode()
-            elif isinstance(word, Token):
-                word = word.encoded_value
-            out.append(b'$%d\r\n%s\r\n' % (len(word), word))
-        prefix = (len(words), b''.join(out))
-        if len(_name_cache) < 4096:
-            _name_cache[name] = prefix
-    return prefix
-
-
-def pack_commands(encoder, commands):
-    """Pack commands (each a sequence of arguments) into a list of buffers
-    for ``sendall``.
-
-    Small arguments are joined into one buffer; a big one stays a buffer
-    of its own, so a 100 MiB value is never copied again just to join it.
-    """
-    out = []
-    pieces = []
-    append = pieces.append
-    encoding = encoder.encoding
-    errors = encoder.encoding_errors
-    encode = encoder.encode
-    cache = _name_cache
-    for args in commands:
-        prefix = cache.get(args[0])
-        if prefix is None:
-            prefix = _name_prefix(args[0])
-        n = prefix[0] + len(args) - 1
-        append(_ARRAY_HEADERS[n] if n < 64 else b'*%d\r\n' % n)
-        append(prefix[1])
-        first = True
-        for arg in args:
-            if first:  # the name, already in the prefix
-                first = False
-                continue
-            cls = arg.__class__
-            if cls is str:
-                arg = arg.encode(encoding, errors)
-            elif cls is not bytes:
-                arg = encode(arg)
-            n = len(arg)
-            if n < 1024:
-                append(_BULK_HEADERS[n] + arg + CRLF)
-            elif n > _BIG_ARG:
-                append(b'$%d\r\n' % n)
-                out.append(b''.join(pieces))
-                out.append(arg)
-                pieces = [CRLF]
-                append = pieces.append
-            else:
-                append(b'$%d\r\n%s\r\n' % (n, arg))
-    out.append(b''.join(pieces))
-    return out
-
-
-def pack_command(encoder, args):
-    """Pack one command for ``sendall``: one bytes object, or a list of
-    buffers when an argument is big (see pack_commands)."""
-    # pack_commands for one command, minus its loops: this runs per call
-    prefix = _name_cache.get(args[0])
-    if prefix is None:
-        prefix = _name_prefix(args[0])
-    n = prefix[0] + len(args) - 1
-    pieces = [_ARRAY_HEADERS[n] if n < 64 else b'*%d\r\n' % n, prefix[1]]
-    append = pieces.append
-    for arg in args[1:]:
-        cls = arg.__class__
-        if cls is str:
-            arg = arg.encode(encoder.encoding, encoder.encoding_errors)
-        elif cls is not bytes:
-            arg = encoder.encode(arg)
-        n = len(arg)
-        if n < 1024:
-            append(_BULK_HEADERS[n] + arg + CRLF)
-        elif n > _BIG_ARG:
-            return pack_commands(encoder, (args,))
-        else:
-            append(b'$%d\r\n%s\r\n' % (n, arg))
-    return b''.join(pieces)
 
 
 _INCOMPLETE = object()
@@ -200,7 +41,7 @@ class Reader(object):
 
     __slots__ = ('_buf', '_pos', '_chunks', '_avail', '_need', '_stack',
                  '_pending_bulk', '_ready', '_ready_pos', '_ready_end',
-                 '_batching',
+                 '_batching', '_decode_error', '_failed',
                  '_protocol_error', '_reply_error', '_encoding', '_errors')
 
     def __init__(self, protocolError=InvalidResponse, replyError=ResponseError,
@@ -223,6 +64,12 @@ class Reader(object):
         self._ready_pos = 0
         self._ready_end = 0
         self._batching = True  # False after a failed _batch(), until feed()
+        # hiredis' way with a value that does not decode: the reply holding
+        # it is still read whole, then this error is raised in its place
+        self._decode_error = None
+        # a protocol error, raised again by every later gets() (the stream
+        # can no longer be trusted)
+        self._failed = None
 
     def __repr__(self):
         return 'Reader<buffered=%d,pending_arrays=%d>' % (
@@ -280,8 +127,23 @@ class Reader(object):
         self._need = 0
         value = pieces[0] if len(pieces) == 1 else b''.join(pieces)
         if self._encoding is not None:
-            value = value.decode(self._encoding, self._errors)
+            value = self._decode(value)
         return value
+
+    def _decode(self, value):
+        try:
+            return value.decode(self._encoding, self._errors)
+        except UnicodeDecodeError as e:
+            if self._decode_error is None:
+                self._decode_error = e
+            return value
+
+    def _decode_all(self, values):
+        try:
+            return [value.decode(self._encoding, self._errors)
+                    for value in values]
+        except UnicodeDecodeError:
+            return [self._decode(value) for value in values]
 
     def _fill(self):
         # Join pending chunks onto what is left unparsed; only called when
@@ -295,87 +157,96 @@ class Reader(object):
         self._avail = 0
 
     def gets(self):
-        ready = self._ready
-        if ready is not None:
-            i = self._ready_pos
-            value = ready[i]
-            i += 1
-            if i < len(ready):
-                self._ready_pos = i
-                return value
-            self._ready = None
-            if self._ready_end == len(self._buf):
-                self._buf = b''
-                self._pos = 0
-            else:
-                self._pos = self._ready_end
-            return value
-        if self._batching and not self._avail and not self._stack:
-            # Tried once per feed(), at a reply boundary (not while a
-            # partial array is being finished): a run of arrays starts
-            # with '*'.
-            if len(self._buf) - self._pos > 256 and \
-                    self._buf[self._pos] == 42:
-                value = self._batch(self._buf, self._pos)
-                if value is not None:
+        if self._failed is not None:
+            raise self._failed
+        try:
+            ready = self._ready
+            if ready is not None:
+                i = self._ready_pos
+                value = ready[i]
+                i += 1
+                if i < len(ready):
+                    self._ready_pos = i
                     return value
-            self._batching = False
-        value = _INCOMPLETE
-        if self._avail:
-            if len(self._buf) - self._pos + self._avail < self._need:
-                return False
-            if self._pending_bulk is not None:
-                value = self._take_bulk()
-            else:
-                self._fill()
-        elif self._pos >= len(self._buf):
-            return False
-        buf = self._buf
-        pos = self._pos
-        stack = self._stack
-        element = self._element
-        while True:
-            if value is not _INCOMPLETE:
-                pass  # a big bulk string assembled by _take_bulk
-            elif stack and stack[-1][1] - len(stack[-1][0]) > 1:
-                top = stack[-1]
-                if top[1] - len(top[0]) > 16:
-                    pos = self._split_bulks(buf, pos, top)
-                pos = self._fill_bulks(buf, pos, top)
-                if pos < 0:
-                    # (_fill_bulks set _need for the element it stopped in)
-                    self._pos = -pos - 1
-                    return False
-                if len(top[0]) == top[1]:
-                    value = stack.pop()[0]
-                else:
-                    value, pos = element(buf, pos)
-            else:
-                value, pos = element(buf, pos)
-            if value is _INCOMPLETE:
-                self._pos = pos
-                return False
-            if value is _ARRAY:
-                value = _INCOMPLETE
-                continue
-            # Attach the value to the innermost open array, closing the
-            # arrays it completes.
-            while stack:
-                top = stack[-1]
-                items = top[0]
-                items.append(value)
-                if len(items) < top[1]:
-                    value = _INCOMPLETE
-                    break
-                value = stack.pop()[0]
-            else:
-                self._need = 0
-                if pos == len(buf):
+                self._ready = None
+                if self._ready_end == len(self._buf):
                     self._buf = b''
                     self._pos = 0
                 else:
-                    self._pos = pos
+                    self._pos = self._ready_end
                 return value
+            if self._batching and not self._avail and not self._stack:
+                # Tried once per feed(), at a reply boundary (not while a
+                # partial array is being finished): a run of arrays starts
+                # with '*'.
+                if len(self._buf) - self._pos > 256 and \
+                        self._buf[self._pos] == 42:
+                    value = self._batch(self._buf, self._pos)
+                    if value is not None:
+                        return value
+                self._batching = False
+            value = _INCOMPLETE
+            if self._avail:
+                if len(self._buf) - self._pos + self._avail < self._need:
+                    return False
+                if self._pending_bulk is not None:
+                    value = self._take_bulk()
+                else:
+                    self._fill()
+            elif self._pos >= len(self._buf):
+                return False
+            buf = self._buf
+            pos = self._pos
+            stack = self._stack
+            element = self._element
+            while True:
+                if value is not _INCOMPLETE:
+                    pass  # a big bulk string assembled by _take_bulk
+                elif stack and stack[-1][1] - len(stack[-1][0]) > 1:
+                    top = stack[-1]
+                    if top[1] - len(top[0]) > 16:
+                        pos = self._split_bulks(buf, pos, top)
+                    pos = self._fill_bulks(buf, pos, top)
+                    if pos < 0:
+                        # (_fill_bulks set _need for the element it stopped in)
+                        self._pos = -pos - 1
+                        return False
+                    if len(top[0]) == top[1]:
+                        value = stack.pop()[0]
+                    else:
+                        value, pos = element(buf, pos)
+                else:
+                    value, pos = element(buf, pos)
+                if value is _INCOMPLETE:
+                    self._pos = pos
+                    return False
+                if value is _ARRAY:
+                    value = _INCOMPLETE
+                    continue
+                # Attach the value to the innermost open array, closing the
+                # arrays it completes.
+                while stack:
+                    top = stack[-1]
+                    items = top[0]
+                    items.append(value)
+                    if len(items) < top[1]:
+                        value = _INCOMPLETE
+                        break
+                    value = stack.pop()[0]
+                else:
+                    self._need = 0
+                    if pos == len(buf):
+                        self._buf = b''
+                        self._pos = 0
+                    else:
+                        self._pos = pos
+                    if self._decode_error is not None:
+                        error, self._decode_error = self._decode_error, None
+                        raise error
+                    return value
+        except self._protocol_error as e:
+            self._failed = e
+            raise
 
     def _batch(self, buf, pos):
         """A run of replies shaped like the one at ``pos`` -- an array of
@@ -422,8 +293,11 @@ class Reader(object):
             return None
         if self._encoding is not None:
             encoding, errors = self._encoding, self._errors
-            columns = [[value.decode(encoding, errors) for value in column]
-                       for column in columns]
+            try:
+                columns = [[value.decode(encoding, errors) for value in column]
+                           for column in columns]
+            except UnicodeDecodeError:
+                return None  # the reply-by-reply path raises in its turn
         replies = list(map(list, zip(*columns)))
         self._need = 0
         self._ready = replies
@@ -436,6 +310,11 @@ class Reader(object):
         after opening an array, or (_INCOMPLETE, pos) with ``_need`` set."""
         nl = buf.find(CRLF, pos)
         if nl < 0:
+            if pos < len(buf) and buf[pos] not in _TYPE_BYTES:
+                # garbage: refused now, not buffered until a CRLF comes
+                raise self._protocol_error(
+                    'Protocol error, got %r as reply type byte'
+                    % buf[pos:pos + 1])
             self._need = len(buf) - pos + 1
             return _INCOMPLETE, pos
         kind = buf[pos]
@@ -459,12 +338,12 @@ class Reader(object):
                     'Protocol error: bulk string not followed by CRLF')
             value = buf[nl + 2:end]
             if self._encoding is not None:
-                value = value.decode(self._encoding, self._errors)
+                value = self._decode(value)
             return value, end + 2
         if kind == 43:  # '+' status
             value = buf[pos + 1:nl]
             if self._encoding is not None:
-                value = value.decode(self._encoding, self._errors)
+                value = self._decode(value)
             return value, nl + 2
         if kind == 58:  # ':' integer
             try:
@@ -478,9 +357,10 @@ class Reader(object):
                 self._stack.append([[], n])
                 return _ARRAY, nl + 2
             return (None if n < 0 else []), nl + 2
-        if kind == 45:  # '-' error, returned as a value
+        if kind == 45:  # '-' error, returned as a value (as text, whatever
+            # the encoding: hiredis and 2.10.6 read it as UTF-8 too)
             return self._reply_error(
-                buf[pos + 1:nl].decode(self._encoding or 'utf-8', 'replace')), nl + 2
+                buf[pos + 1:nl].decode('utf-8', 'replace')), nl + 2
         raise self._protocol_error(
             'Protocol error, got %r as reply type byte' % buf[pos:pos + 1])
 
@@ -526,9 +406,7 @@ class Reader(object):
             pairs = good
         pos += sum(map(len, heads)) + sum(map(len, values)) + 4 * pairs
         if self._encoding is not None:
-            encoding = self._encoding
-            errors = self._errors
-            values = [value.decode(encoding, errors) for value in values]
+            values = self._decode_all(values)
         items += values
         return pos
 
@@ -575,7 +453,10 @@ class Reader(object):
                     if encoding is None:
                         append(buf[start:end])
                     else:
-                        append(buf[start:end].decode(encoding, errors))
+                        try:
+                            append(buf[start:end].decode(encoding, errors))
+                        except UnicodeDecodeError:
+                            append(self._decode(buf[start:end]))
                     pos = end + 2
             elif kind == 58:
                 nl = find(CRLF, pos)

@@ -234,6 +234,62 @@ class TestReader(object):
             reader.gets()
 
 
+    @pytest.mark.parametrize('chunk', [None, 1, 7])
+    @pytest.mark.parametrize('data, expected', [
+        # a value that does not decode: that reply is read whole and the
+        # error raised in its place; the replies around it are unaffected
+        (b'$1\r\n\xff\r\n+OK\r\n', ['UnicodeDecodeError', 'OK']),
+        (b'*2\r\n*1\r\n:1\r\n$1\r\n\xff\r\n:7\r\n',
+         ['UnicodeDecodeError', 7]),
+        (b'*2\r\n$300000\r\n' + b'\xff' * 300000 + b'\r\n:5\r\n+OK\r\n',
+         ['UnicodeDecodeError', 'OK']),
+        # ... also in the middle of a run of small arrays (a pubsub batch)
+        (b'*1\r\n$1\r\na\r\n' * 30 + b'*1\r\n$1\r\n\xff\r\n'
+         b'*1\r\n$1\r\nb\r\n', [['a']] * 30 + ['UnicodeDecodeError', ['b']]),
+    ])
+    def test_undecodable_value_costs_only_its_reply(self, reader_class, data,
+                                                   expected, chunk):
+        reader = reader_class(protocolError=InvalidResponse,
+                              replyError=error_from_reply, encoding='utf-8')
+        got = []
+        pieces = [data] if chunk is None else \
+            [data[i:i + chunk] for i in range(0, len(data), chunk)]
+        for piece in pieces:
+            reader.feed(piece)
+            # (bounded: a reader stuck on the bad value raises for ever)
+            while len(got) <= len(expected):
+                try:
+                    reply = reader.gets()
+                except UnicodeDecodeError:
+                    got.append('UnicodeDecodeError')
+                    continue
+                if reply is False:
+                    break
+                got.append(reply)
+        assert got == expected
+
+    def test_protocol_error_sticks(self, reader_class):
+        # the stream cannot be trusted after it: no reply is made up later
+        reader = reader_class(protocolError=InvalidResponse)
+        reader.feed(b'*3\r\n:1\r\n')
+        assert reader.gets() is False
+        reader.feed(b':2\r\nX\r\n:9\r\n')
+        for _ in range(3):
+            with pytest.raises(InvalidResponse):
+                reader.gets()
+
+    def test_garbage_without_crlf_is_refused_at_once(self, reader_class):
+        reader = reader_class(protocolError=InvalidResponse)
+        reader.feed(b'HTTP/1.1 400 Bad Request')  # not a Redis server
+        with pytest.raises(InvalidResponse):
+            reader.gets()
+
+    def test_error_reply_is_utf8_whatever_the_encoding(self, reader_class):
+        assert read_all(reader_class, [b'-ERR \xc3\xa9\xff\r\n'],
+                        encoding='latin-1') == [('ResponseError', '\xe9\ufffd')]
+
+
+
 class TestPythonReaderOnly(object):
     def test_bulk_without_crlf_is_malformed(self):
         # hiredis does not check the two bytes after a bulk; we do

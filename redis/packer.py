@@ -1,0 +1,170 @@
+"""Commands to RESP2 bytes, with no sockets in it: ``Encoder`` turns
+arguments into bytes, ``pack_command``/``pack_commands`` build the wire
+form of one command or of a batch (re-exported by redis.resp)."""
+CRLF = b'\r\n'
+
+# Above this size an argument is sent as its own buffer instead of being
+# copied into the joined command.
+_BIG_ARG = 16 * 1024
+
+
+class Token(object):
+    """A literal command word, encoded once (kept for 2.10.6 compatibility)."""
+
+    _cache = {}
+
+    @classmethod
+    def get_token(cls, value):
+        try:
+            return cls._cache[value]
+        except KeyError:
+            token = cls._cache[value] = Token(value)
+            return token
+
+    def __init__(self, value):
+        if isinstance(value, Token):
+            value = value.value
+        self.value = value
+        self.encoded_value = value.encode()
+
+    def __repr__(self):
+        return self.value
+
+    def __str__(self):
+        return self.value
+
+
+class Encoder(object):
+    """Turns command arguments into bytes and, if asked, replies into str."""
+
+    def __init__(self, encoding, encoding_errors, decode_responses):
+        self.encoding = encoding
+        self.encoding_errors = encoding_errors
+        self.decode_responses = decode_responses
+
+    def __repr__(self):
+        return 'Encoder<encoding=%s,errors=%s,decode_responses=%s>' % (
+            self.encoding, self.encoding_errors, self.decode_responses)
+
+    def encode(self, value):
+        "Return a bytestring representation of the value"
+        if isinstance(value, bytes):
+            return value
+        if isinstance(value, str):
+            return value.encode(self.encoding, self.encoding_errors)
+        if isinstance(value, Token):
+            return value.encoded_value
+        if isinstance(value, bool):
+            # 2.10.6 sent str(True) == 'True'; keep that rather than '1'
+            return repr(value).encode()
+        if isinstance(value, int):
+            return b'%d' % value
+        if isinstance(value, float):
+            return repr(value).encode()
+        if isinstance(value, (bytearray, memoryview)):
+            return bytes(value)
+        return str(value).encode(self.encoding, self.encoding_errors)
+
+    def decode(self, value, force=False):
+        "Return a unicode string from the byte representation"
+        if (self.decode_responses or force) and isinstance(value, bytes):
+            return value.decode(self.encoding, self.encoding_errors)
+        return value
+
+
+# Command names repeat on every call: their RESP prefix is built once.
+_name_cache = {}
+
+# Headers for the lengths most arguments and commands have, built once:
+# a lookup and a concatenation are a third cheaper than %-formatting.
+_BULK_HEADERS = tuple(b'$%d\r\n' % n for n in range(1024))
+_ARRAY_HEADERS = tuple(b'*%d\r\n' % n for n in range(64))
+
+
+def _name_prefix(name):
+    prefix = _name_cache.get(name)
+    if prefix is None:
+        words = name.split() if isinstance(name, str) else [name]
+        out = []
+        for word in words:
+            if isinstance(word, str):
+                word = word.encode()
+            elif isinstance(word, Token):
+                word = word.encoded_value
+            out.append(b'$%d\r\n%s\r\n' % (len(word), word))
+        prefix = (len(words), b''.join(out))
+        if len(_name_cache) < 4096:
+            _name_cache[name] = prefix
+    return prefix
+
+
+def pack_commands(encoder, commands):
+    """Pack commands (each a sequence of arguments) into a list of buffers
+    for ``sendall``.
+
+    Small arguments are joined into one buffer; a big one stays a buffer
+    of its own, so a 100 MiB value is never copied again just to join it.
+    """
+    out = []
+    pieces = []
+    append = pieces.append
+    encoding = encoder.encoding
+    errors = encoder.encoding_errors
+    encode = encoder.encode
+    cache = _name_cache
+    for args in commands:
+        prefix = cache.get(args[0])
+        if prefix is None:
+            prefix = _name_prefix(args[0])
+        n = prefix[0] + len(args) - 1
+        append(_ARRAY_HEADERS[n] if n < 64 else b'*%d\r\n' % n)
+        append(prefix[1])
+        first = True
+        for arg in args:
+            if first:  # the name, already in the prefix
+                first = False
+                continue
+            cls = arg.__class__
+            if cls is str:
+                arg = arg.encode(encoding, errors)
+            elif cls is not bytes:
+                arg = encode(arg)
+            n = len(arg)
+            if n < 1024:
+                append(_BULK_HEADERS[n] + arg + CRLF)
+            elif n > _BIG_ARG:
+                append(b'$%d\r\n' % n)
+                out.append(b''.join(pieces))
+                out.append(arg)
+                pieces = [CRLF]
+                append = pieces.append
+            else:
+                append(b'$%d\r\n%s\r\n' % (n, arg))
+    out.append(b''.join(pieces))
+    return out
+
+
+def pack_command(encoder, args):
+    """Pack one command for ``sendall``: one bytes object, or a list of
+    buffers when an argument is big (see pack_commands)."""
+    # pack_commands for one command, minus its loops: this runs per call
+    prefix = _name_cache.get(args[0])
+    if prefix is None:
+        prefix = _name_prefix(args[0])
+    n = prefix[0] + len(args) - 1
+    pieces = [_ARRAY_HEADERS[n] if n < 64 else b'*%d\r\n' % n, prefix[1]]
+    append = pieces.append
+    for arg in args[1:]:
+        cls = arg.__class__
+        if cls is str:
+            arg = arg.encode(encoder.encoding, encoder.encoding_errors)
+        elif cls is not bytes:
+            arg = encoder.encode(arg)
+        n = len(arg)
+        if n < 1024:
+            append(_BULK_HEADERS[n] + arg + CRLF)
+        elif n > _BIG_ARG:
+            return pack_commands(encoder, (args,))
+        else:
+            append(b'$%d\r\n%s\r\n' % (n, arg))
+    return b''.join(pieces)
