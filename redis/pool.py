@@ -38,6 +38,8 @@ URL_QUERY_ARGUMENT_PARSERS = {
     'socket_keepalive': to_bool,
     'retry_on_timeout': to_bool,
     'max_connections': int,
+    # BlockingConnectionPool's wait (as today's redis-py reads it)
+    'timeout': float,
 }
 
 # Updated in the child after fork() so the hot path compares two ints
@@ -294,6 +296,9 @@ class BlockingConnectionPool(ConnectionPool):
             except Full:
                 break
         self._connections = []
+        # handed out and not yet released: releasing one twice must not
+        # queue it twice (two callers would then share one socket)
+        self._in_use = set()
 
     def make_connection(self):
         "Make a fresh connection."
@@ -317,6 +322,7 @@ class BlockingConnectionPool(ConnectionPool):
                 raise
         elif connection._sock is not None:
             self._ensure_healthy(connection)
+        self._in_use.add(connection)
         return connection
 
     def release(self, connection):
@@ -325,6 +331,10 @@ class BlockingConnectionPool(ConnectionPool):
             self._checkpid()
         if connection.pid != self.pid:
             return
+        try:
+            self._in_use.remove(connection)
+        except KeyError:
+            return  # released already, or not ours
         try:
             self.pool.put_nowait(connection)
         except Full:

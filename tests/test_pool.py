@@ -90,15 +90,20 @@ def test_max_connections_must_be_a_positive_integer():
         redis.ConnectionPool(max_connections='10')
 
 
-def test_releasing_twice_does_not_share_a_connection(make_pool):
-    pool = make_pool()
+@pytest.mark.parametrize('cls', [redis.ConnectionPool,
+                                 redis.BlockingConnectionPool])
+def test_releasing_twice_does_not_share_a_connection(make_pool, cls):
+    pool = make_pool(cls)
     c1 = pool.get_connection('GET')
     pool.release(c1)
     pool.release(c1)
-    assert pool._available_connections == [c1]
     a = pool.get_connection('GET')
     b = pool.get_connection('GET')
     assert a is not b
+    pool.release(a)
+    pool.release(b)
+    pool.release(c1)  # (one of them, released a third time)
+    assert len({id(pool.get_connection('GET')) for _ in range(2)}) == 2
 
 
 def test_disconnect_closes_idle_and_busy(make_pool):

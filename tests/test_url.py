@@ -96,9 +96,17 @@ def test_max_connections_option():
     assert 'max_connections' not in pool.connection_kwargs
 
 
+def test_timeout_option_of_the_blocking_pool():
+    # a string there made every command fail with a TypeError (2.10.6 too)
+    pool = redis.BlockingConnectionPool.from_url(
+        'redis://localhost?timeout=2.5&max_connections=3')
+    assert pool.timeout == 2.5 and pool.max_connections == 3
+    assert 'timeout' not in pool.connection_kwargs
+
+
 @pytest.mark.parametrize('option', ['socket_timeout',
                                     'socket_connect_timeout',
-                                    'max_connections'])
+                                    'max_connections', 'timeout'])
 def test_bad_typed_value_names_the_option(option):
     with pytest.raises(ValueError) as info:
         ConnectionPool.from_url('redis://localhost?%s=abc' % option)
