@@ -101,6 +101,10 @@ class Connection(object):
         self._sock = sock
         try:
             self.on_connect()
+        except (AttributeError, TypeError) as e:
+            self._raise_if_closed_meanwhile(e)
+            self.disconnect()
+            raise
         except BaseException:
             # a failed AUTH/SELECT must not leave a half-set-up socket behind
             self.disconnect()
@@ -214,9 +218,22 @@ class Connection(object):
                 errno, errmsg = e.args[0], e.args[1]
             raise ConnectionError("Error %s while writing to socket. %s." %
                                   (errno, errmsg))
+        except (AttributeError, TypeError) as e:
+            self._raise_if_closed_meanwhile(e)
+            self.disconnect()
+            raise
         except BaseException:
             self.disconnect()
             raise
+
+    def _raise_if_closed_meanwhile(self, error):
+        # pool.disconnect() in another thread closed this connection while
+        # it was in use: the socket vanished under our feet, which shows as
+        # an AttributeError or TypeError on None. Say what happened.
+        if self._sock is None:
+            self.disconnect()  # (the parser may have half set itself up)
+            raise ConnectionError('Connection closed while in use (by '
+                                  'another thread: %s)' % (error,)) from error
 
     def send_command(self, *args):
         "Pack and send a command to the Redis server"
@@ -257,6 +274,10 @@ class Connection(object):
             self.disconnect()
             raise ConnectionError("Error while reading from socket: %s" %
                                   (e.args,))
+        except (AttributeError, TypeError) as e:
+            self._raise_if_closed_meanwhile(e)
+            self.disconnect()
+            raise
         except BaseException:
             self.disconnect()
             raise

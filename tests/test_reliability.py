@@ -9,6 +9,7 @@ import gc
 import os
 import random
 import signal
+import sys
 import threading
 import time
 
@@ -452,6 +453,44 @@ class TestThreadsUnderConnectionChaos(object):
         pool = client.connection_pool
         assert pool._created_connections <= 8
         assert len(pool._in_use_connections) == 0
+
+
+class TestDisconnectWhileInUse(object):
+    @pytest.mark.slow
+    def test_pool_disconnect_under_load_raises_only_redis_errors(
+            self, make_client):
+        # pool.disconnect() closes busy connections too: the threads using
+        # them may see ConnectionError, never an AttributeError or TypeError
+        # on the socket that vanished under them
+        client = make_client()
+        pool = client.connection_pool
+        unexpected = []
+        stop = threading.Event()
+
+        def work():
+            while not stop.is_set():
+                try:
+                    client.ping()
+                except redis.RedisError:
+                    pass
+                except Exception as e:  # reported below
+                    unexpected.append(repr(e))
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-5)  # more interleavings per second
+        threads = [threading.Thread(target=work) for _ in range(16)]
+        try:
+            for thread in threads:
+                thread.start()
+            for _ in range(3000):
+                pool.disconnect()
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+            sys.setswitchinterval(interval)
+        assert unexpected == []
+        assert client.ping() is True
 
 
 class TestNoLeaks(object):
