@@ -8,6 +8,8 @@ the reply is incomplete. Error replies are returned (built by the
 ``replyError`` factory), never raised; only a corrupt stream raises
 ``protocolError``.
 """
+import codecs
+
 from redis.exceptions import InvalidResponse, ResponseError
 # the packer half lives in redis.packer
 from redis.packer import (  # noqa: F401 (re-exported)
@@ -41,15 +43,17 @@ class Reader(object):
 
     __slots__ = ('_buf', '_pos', '_chunks', '_avail', '_need', '_stack',
                  '_pending_bulk', '_ready', '_ready_pos', '_ready_end',
-                 '_batching', '_decode_error', '_failed',
+                 '_batching', '_decode_error', '_failed', '_maxbuf',
                  '_protocol_error', '_reply_error', '_encoding', '_errors')
 
     def __init__(self, protocolError=InvalidResponse, replyError=ResponseError,
                  encoding=None, errors=None):
+        if not (callable(protocolError) and callable(replyError)):
+            raise TypeError('Expected a callable')
         self._protocol_error = protocolError
         self._reply_error = replyError
-        self._encoding = encoding
-        self._errors = errors or 'strict'
+        self.set_encoding(encoding, errors)
+        self._maxbuf = 16 * 1024  # (hiredis' default; kept for getmaxbuf())
         self._buf = b''
         self._pos = 0
         self._chunks = []
@@ -77,17 +81,45 @@ class Reader(object):
 
     def feed(self, data, offset=0, length=-1):
         if offset or length != -1:
+            if offset < 0 or length < -1:
+                raise ValueError('negative input')
             end = len(data) if length == -1 else offset + length
+            if offset > len(data) or end > len(data):
+                raise ValueError('input is larger than buffer size')
             data = data[offset:end]
         if data:
+            if data.__class__ is not bytes:
+                data = data.encode('utf-8') if isinstance(data, str) \
+                    else bytes(data)
             if self._avail or self._pos < len(self._buf):
-                self._chunks.append(bytes(data))
+                self._chunks.append(data)
                 self._avail += len(data)
             else:
                 # nothing buffered (the usual round trip): parse in place
-                self._buf = data if data.__class__ is bytes else bytes(data)
+                self._buf = data
                 self._pos = 0
             self._batching = True
+
+    def len(self):
+        "How many bytes are buffered and not yet parsed"
+        return len(self._buf) - self._pos + self._avail
+
+    def set_encoding(self, encoding=None, errors=None):
+        "Decode bulk and status replies from now on (None: return bytes)"
+        if encoding is not None:
+            codecs.lookup(encoding)  # LookupError now, not at the first reply
+        self._encoding = encoding
+        self._errors = errors or 'strict'
+
+    def getmaxbuf(self):
+        return self._maxbuf
+
+    def setmaxbuf(self, size):
+        # hiredis' limit on the buffer it keeps when idle; this reader keeps
+        # none (it parses the bytes objects it is fed in place)
+        if size < 0:
+            raise ValueError('maxbuf value out of range')
+        self._maxbuf = size
 
     def has_data(self):
         return self._pos < len(self._buf) or self._avail > 0

@@ -290,6 +290,46 @@ class TestReader(object):
 
 
 
+    @pytest.mark.parametrize('args, message', [
+        ((-1, 2), 'negative input'), ((0, -2), 'negative input'),
+        ((9, 1), 'input is larger than buffer size'),
+        ((2, 9), 'input is larger than buffer size'),
+    ])
+    def test_feed_refuses_a_window_outside_the_data(self, reader_class, args,
+                                                   message):
+        reader = reader_class()
+        with pytest.raises(ValueError, match=message):
+            reader.feed(b'+OK\r\n', *args)
+        reader.feed(b'+OK\r\n', 5, 0)  # an empty window is fine
+        assert reader.gets() is False
+
+    def test_feed_takes_text_as_utf8(self, reader_class):
+        reader = reader_class()
+        reader.feed('+\u00e9\r\n')
+        assert reader.gets() == b'\xc3\xa9'
+
+    def test_constructor_checks(self, reader_class):
+        with pytest.raises(LookupError):
+            reader_class(encoding='no-such-codec')
+        with pytest.raises(TypeError):
+            reader_class(protocolError=5)
+        with pytest.raises(TypeError):
+            reader_class(replyError='ResponseError')
+
+    def test_len_maxbuf_and_set_encoding(self, reader_class):
+        reader = reader_class()
+        reader.feed(b'+OK\r\n+X')
+        assert reader.len() == 7
+        assert reader.getmaxbuf() == 16 * 1024
+        reader.setmaxbuf(65536)
+        assert reader.getmaxbuf() == 65536
+        assert reader.gets() == b'OK'
+        reader.set_encoding('utf-8')
+        reader.feed(b'\r\n$2\r\n\xc3\xa9\r\n')
+        assert reader.gets() == 'X'
+        assert reader.gets() == '\u00e9'
+
+
 class TestPythonReaderOnly(object):
     def test_bulk_without_crlf_is_malformed(self):
         # hiredis does not check the two bytes after a bulk; we do
