@@ -63,7 +63,7 @@ def test_replies_over_many_reads_leave_the_reader_empty(r):
     (connection,) = r.connection_pool._available_connections
     reader = connection._parser._reader
     assert reader.gets() is False
-    if hasattr(reader, 'getmaxbuf'):
+    if connection._parser.reads_into_buffer:
         # hiredis keeps its buffer between big replies instead of freeing
         # and regrowing it (page faults) for every one
         assert reader.getmaxbuf() == 4 * connection._parser.socket_read_size
