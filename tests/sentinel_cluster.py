@@ -242,9 +242,12 @@ def stat_calls(info, command):
     return int(stat.split(',')[0].split('=')[1]) if stat else 0
 
 
-def watch_writes_while_master(server, timeout=30):
+def watch_writes_while_master(server, timeout=60):
     """Sample ``server`` until it reports being a replica with its link up;
-    return the SET counts seen while it still said it was a master."""
+    return the SET counts seen while it still said it was a master.
+
+    (The sentinels demote it on one of their INFO rounds; on a busy machine
+    that once took over 30 s, hence the generous bound.)"""
     counts = []
 
     def became_replica():
