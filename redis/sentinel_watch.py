@@ -8,6 +8,7 @@ import time
 import weakref
 
 from redis.exceptions import RedisError
+from redis.replies import parse_sentinel_master
 from redis.utils import nativestr
 
 
@@ -34,7 +35,13 @@ class FailoverWatcher(object):
     IDLE_WAIT = 0.5       # seconds between checks that the pools still live
     FAILOVER_WAIT = 0.1   # ... and between polls while a failover runs
     RETRY_DELAY = 1.0     # before resubscribing to a sentinel that failed
-    LINK_TIMEOUT = 2.0    # socket timeouts of a subscription without any
+    MAX_RETRY_DELAY = 10.0  # (doubling each time it fails again)
+    LINK_TIMEOUT = 2.0    # socket timeouts of a subscription without any,
+    # and how long a sentinel has to confirm a SUBSCRIBE. The thread never
+    # waits on one sentinel's answer while others may be announcing: a
+    # subscription is sent and its confirmations read as they come, like
+    # events. Connecting (and polling, which has to ask) waits at most:
+    ASK_TIMEOUT = 1.0
 
     def __init__(self, manager):
         self.manager = manager
@@ -43,6 +50,10 @@ class FailoverWatcher(object):
         self.lock = threading.Lock()
         self.thread = None
         self.links = {}
+        # address -> [confirmations read, deadline] of subscriptions sent
+        self._pending = {}
+        # address -> (when to try again, the delay after that)
+        self._retry_at = {}
         # set once each sentinel was tried (subscribed_to: those that took)
         self.ready = threading.Event()
 
@@ -51,7 +62,8 @@ class FailoverWatcher(object):
 
     @property
     def subscribed_to(self):
-        return sorted(self.links)
+        pending = self._pending
+        return sorted(a for a in list(self.links) if a not in pending)
 
     def watch(self, pool):
         "Keep ``pool`` informed; starts the thread when it is not running"
@@ -60,6 +72,8 @@ class FailoverWatcher(object):
             if self.thread is None:
                 self.ready.clear()
                 self.links = {}
+                self._pending = {}
+                self._retry_at = {}
                 self.thread = threading.Thread(
                     target=self._run, args=(self.links,),
                     name='redis-sentinel-watcher')
@@ -74,7 +88,7 @@ class FailoverWatcher(object):
             return pools
 
     def _run(self, links):
-        retry_at = {}
+        retry_at = self._retry_at
         try:
             while True:
                 pools = self._live_pools()
@@ -87,6 +101,9 @@ class FailoverWatcher(object):
                     wait = self.FAILOVER_WAIT if busy else self.IDLE_WAIT
                     for address, message in self._read(links, wait):
                         self._on_message(address, message)
+                    self._give_up_unconfirmed(links, retry_at)
+                    if not self._pending:
+                        self.ready.set()
                     self._poll(busy)
                 except Exception:
                     # whatever went wrong, the pools must hear about the
@@ -108,25 +125,58 @@ class FailoverWatcher(object):
         for client in list(self.manager.sentinels):
             address = self.manager.address_of(client)
             if address is None or address in links \
-                    or retry_at.get(address, 0) > now:
+                    or retry_at.get(address, (0, 0))[0] > now:
                 continue
             link = None
             try:
-                pool = client.connection_pool
-                link = pool.connection_class(**pool.connection_kwargs)
-                # a hung sentinel must not hang the thread
-                for name in ('socket_timeout', 'socket_connect_timeout'):
-                    if hasattr(link, name) and not getattr(link, name):
-                        setattr(link, name, self.LINK_TIMEOUT)
+                link = self._connect_to(client)
                 link.send_command('SUBSCRIBE', *self.CHANNELS)
-                for _ in self.CHANNELS:
-                    link.read_response()
+                # read only once select() says so, confirmations included
+                timeout = client.connection_pool.connection_kwargs.get(
+                    'socket_timeout') or self.LINK_TIMEOUT
+                link.socket_timeout = timeout
+                link._sock.settimeout(timeout)
+                self._pending[address] = [0, now + self.LINK_TIMEOUT]
                 links[address] = link
-            except (RedisError, AttributeError, TypeError):
+            except (RedisError, OSError, AttributeError, TypeError):
                 if link is not None:
                     link.disconnect()
-                retry_at[address] = now + self.RETRY_DELAY
-        self.ready.set()
+                self._retry_later(address, retry_at)
+
+    def _retry_later(self, address, retry_at):
+        delay = min(retry_at.get(address, (0, 0))[1] * 2 or self.RETRY_DELAY,
+                    self.MAX_RETRY_DELAY)
+        retry_at[address] = (time.monotonic() + delay, delay)
+
+    def _give_up_unconfirmed(self, links, retry_at):
+        "Drop the subscriptions a sentinel did not confirm in time (hung)"
+        now = time.monotonic()
+        for address, (count, deadline) in list(self._pending.items()):
+            if now >= deadline:
+                del self._pending[address]
+                link = links.pop(address, None)
+                if link is not None:
+                    link.disconnect()
+                self._retry_later(address, retry_at)
+
+    def _confirmed(self, address):
+        entry = self._pending.get(address)
+        if entry is not None:
+            entry[0] += 1
+            if entry[0] >= len(self.CHANNELS):
+                del self._pending[address]
+                self._retry_at.pop(address, None)
+
+    def _connect_to(self, client):
+        "A connection of its own to the sentinel of ``client``, quick to give up"
+        pool = client.connection_pool
+        kwargs = dict(pool.connection_kwargs)
+        for name in ('socket_timeout', 'socket_connect_timeout'):
+            kwargs[name] = min(kwargs.get(name) or self.ASK_TIMEOUT,
+                               self.ASK_TIMEOUT)
+        link = pool.connection_class(**kwargs)
+        link.connect()
+        return link
 
     def _read(self, links, wait):
         "(sentinel address, message) pairs that arrive within ``wait``"
@@ -147,6 +197,7 @@ class FailoverWatcher(object):
             except (RedisError, OSError):
                 link.disconnect()
                 del links[address]
+                self._pending.pop(address, None)
         return messages
 
     @staticmethod
@@ -159,6 +210,9 @@ class FailoverWatcher(object):
 
     def _on_message(self, address, message):
         try:
+            if nativestr(message[0]) == 'subscribe':
+                self._confirmed(address)
+                return
             kind, channel, data = [nativestr(part) for part in message]
             words = data.split()
             if channel == self.SWITCH_CHANNEL:
@@ -169,7 +223,7 @@ class FailoverWatcher(object):
                 name = words[1]
             else:
                 return
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, AttributeError):
             return
         with self.lock:
             pools = [p for p in self.pools if p.service_name == name]
@@ -190,9 +244,18 @@ class FailoverWatcher(object):
                 address = self.manager.address_of(client)
                 if address not in pool.failovers_in_progress:
                     continue
+                link = None
                 try:
-                    state = client.sentinel_master(pool.service_name)
-                except RedisError:
+                    # (a connection of its own with a short timeout: the
+                    # client's may have none, and this thread must not hang)
+                    link = self._connect_to(client)
+                    link.send_command('SENTINEL', 'MASTER', pool.service_name)
+                    state = parse_sentinel_master(link.read_response())
+                except (RedisError, OSError, AttributeError, TypeError,
+                        ValueError):
                     state = {}
+                finally:
+                    if link is not None:
+                        link.disconnect()
                 if 'failover_in_progress' not in _flags(state):
                     pool.failover_ended(address)

@@ -7,6 +7,7 @@ their own, so test order does not matter.
 import gc
 import itertools
 import os
+import signal
 import time
 import warnings
 
@@ -22,9 +23,9 @@ from redis.sentinel import (
 
 from faultproxy import FaultProxy
 from sentinel_cluster import (
-    SERVICE, SentinelCluster, address, check_outage, check_writes,
-    client_class, connected_addresses, dead_addresses, start_write_loops,
-    subscribers, wait_until, watch_writes_while_master,
+    PARSERS, SERVICE, SentinelCluster, WriteLoop, address, check_outage,
+    check_writes, client_class, connected_addresses, dead_addresses,
+    start_write_loops, subscribers, wait_until, watch_writes_while_master,
 )
 
 
@@ -570,6 +571,40 @@ def test_failover_command():
             # the pool stopped writing as soon as the failover began
             assert all(isinstance(e, MasterNotFoundError)
                        for at, e in loop.errors)
+        check_writes(group, loops, old)
+
+
+@pytest.mark.slow
+def test_failover_with_a_hung_sentinel():
+    # A frozen sentinel (SIGSTOP: it accepts connections and never answers)
+    # that the watcher keeps trying to subscribe to must not hold back the
+    # other sentinels' events: before, each try blocked the one watcher
+    # thread for seconds and thousands of writes reached the old master.
+    # No timeouts are set; the frozen one is listed last so that finding
+    # the master does not wait on it.
+    with failover_group() as group:
+        hung = group.sentinels[0]
+        os.kill(hung.pid, signal.SIGSTOP)
+        try:
+            addresses = group.sentinel_addresses
+            sentinel = Sentinel(addresses[1:] + addresses[:1])
+            loops = [WriteLoop(sentinel.master_for(
+                group.service_name, socket_timeout=1.0,
+                parser_class=parser_class), 'hung-%s' % parser_class.__name__)
+                for parser_class in PARSERS]
+            for loop in loops:
+                loop.start()
+            for loop in loops:
+                loop.wait_for_acks_since(0)
+            old = group.master
+            assert group.sentinels[1].command(
+                'SENTINEL', 'FAILOVER', group.service_name) == 'OK'
+            wait_until(lambda: all(
+                group.master_address(s) not in (None, address(old))
+                for s in group.sentinels[1:]), 20, 'no failover')
+            watch_writes_while_master(old)
+        finally:
+            os.kill(hung.pid, signal.SIGCONT)
         check_writes(group, loops, old)
 
 
