@@ -101,11 +101,8 @@ class Connection(object):
         self._sock = sock
         try:
             self.on_connect()
-        except (AttributeError, TypeError) as e:
+        except BaseException as e:
             self._raise_if_closed_meanwhile(e)
-            self.disconnect()
-            raise
-        except BaseException:
             # a failed AUTH/SELECT must not leave a half-set-up socket behind
             self.disconnect()
             raise
@@ -218,11 +215,8 @@ class Connection(object):
                 errno, errmsg = e.args[0], e.args[1]
             raise ConnectionError("Error %s while writing to socket. %s." %
                                   (errno, errmsg))
-        except (AttributeError, TypeError) as e:
+        except BaseException as e:
             self._raise_if_closed_meanwhile(e)
-            self.disconnect()
-            raise
-        except BaseException:
             self.disconnect()
             raise
 
@@ -230,7 +224,8 @@ class Connection(object):
         # pool.disconnect() in another thread closed this connection while
         # it was in use: the socket vanished under our feet, which shows as
         # an AttributeError or TypeError on None. Say what happened.
-        if self._sock is None:
+        if self._sock is None and isinstance(error, (AttributeError,
+                                                     TypeError)):
             self.disconnect()  # (the parser may have half set itself up)
             raise ConnectionError('Connection closed while in use (by '
                                   'another thread: %s)' % (error,)) from error
@@ -274,11 +269,8 @@ class Connection(object):
             self.disconnect()
             raise ConnectionError("Error while reading from socket: %s" %
                                   (e.args,))
-        except (AttributeError, TypeError) as e:
+        except BaseException as e:
             self._raise_if_closed_meanwhile(e)
-            self.disconnect()
-            raise
-        except BaseException:
             self.disconnect()
             raise
         # error replies come back as values (the readers' contract); some

@@ -72,7 +72,7 @@ class Reader(object):
         # it is still read whole, then this error is raised in its place
         self._decode_error = None
         # a protocol error, raised again by every later gets() (the stream
-        # can no longer be trusted)
+        # can no longer be trusted; see _fail)
         self._failed = None
 
     def __repr__(self):
@@ -150,7 +150,7 @@ class Reader(object):
             rest.append(chunk)
         rest = b''.join(rest)
         if rest[:2] != CRLF:
-            raise self._protocol_error(
+            raise self._fail(
                 'Protocol error: bulk string not followed by CRLF')
         self._buf = rest
         self._pos = 2
@@ -161,6 +161,11 @@ class Reader(object):
         if self._encoding is not None:
             value = self._decode(value)
         return value
+
+    def _fail(self, message):
+        # a corrupt stream: the error is raised again by every later gets()
+        self._failed = self._protocol_error(message)
+        return self._failed
 
     def _decode(self, value):
         try:
@@ -191,94 +196,90 @@ class Reader(object):
     def gets(self):
         if self._failed is not None:
             raise self._failed
-        try:
-            ready = self._ready
-            if ready is not None:
-                i = self._ready_pos
-                value = ready[i]
-                i += 1
-                if i < len(ready):
-                    self._ready_pos = i
+        ready = self._ready
+        if ready is not None:
+            i = self._ready_pos
+            value = ready[i]
+            i += 1
+            if i < len(ready):
+                self._ready_pos = i
+                return value
+            self._ready = None
+            if self._ready_end == len(self._buf):
+                self._buf = b''
+                self._pos = 0
+            else:
+                self._pos = self._ready_end
+            return value
+        if self._batching and not self._avail and not self._stack:
+            # Tried once per feed(), at a reply boundary (not while a
+            # partial array is being finished): a run of arrays starts
+            # with '*'.
+            if len(self._buf) - self._pos > 256 and \
+                    self._buf[self._pos] == 42:
+                value = self._batch(self._buf, self._pos)
+                if value is not None:
                     return value
-                self._ready = None
-                if self._ready_end == len(self._buf):
+            self._batching = False
+        value = _INCOMPLETE
+        if self._avail:
+            if len(self._buf) - self._pos + self._avail < self._need:
+                return False
+            if self._pending_bulk is not None:
+                value = self._take_bulk()
+            else:
+                self._fill()
+        elif self._pos >= len(self._buf):
+            return False
+        buf = self._buf
+        pos = self._pos
+        stack = self._stack
+        element = self._element
+        while True:
+            if value is not _INCOMPLETE:
+                pass  # a big bulk string assembled by _take_bulk
+            elif stack and stack[-1][1] - len(stack[-1][0]) > 1:
+                top = stack[-1]
+                if top[1] - len(top[0]) > 16:
+                    pos = self._split_bulks(buf, pos, top)
+                pos = self._fill_bulks(buf, pos, top)
+                if pos < 0:
+                    # (_fill_bulks set _need for the element it stopped in)
+                    self._pos = -pos - 1
+                    return False
+                if len(top[0]) == top[1]:
+                    value = stack.pop()[0]
+                else:
+                    value, pos = element(buf, pos)
+            else:
+                value, pos = element(buf, pos)
+            if value is _INCOMPLETE:
+                self._pos = pos
+                return False
+            if value is _ARRAY:
+                value = _INCOMPLETE
+                continue
+            # Attach the value to the innermost open array, closing the
+            # arrays it completes.
+            while stack:
+                top = stack[-1]
+                items = top[0]
+                items.append(value)
+                if len(items) < top[1]:
+                    value = _INCOMPLETE
+                    break
+                value = stack.pop()[0]
+            else:
+                self._need = 0
+                if pos == len(buf):
                     self._buf = b''
                     self._pos = 0
                 else:
-                    self._pos = self._ready_end
-                return value
-            if self._batching and not self._avail and not self._stack:
-                # Tried once per feed(), at a reply boundary (not while a
-                # partial array is being finished): a run of arrays starts
-                # with '*'.
-                if len(self._buf) - self._pos > 256 and \
-                        self._buf[self._pos] == 42:
-                    value = self._batch(self._buf, self._pos)
-                    if value is not None:
-                        return value
-                self._batching = False
-            value = _INCOMPLETE
-            if self._avail:
-                if len(self._buf) - self._pos + self._avail < self._need:
-                    return False
-                if self._pending_bulk is not None:
-                    value = self._take_bulk()
-                else:
-                    self._fill()
-            elif self._pos >= len(self._buf):
-                return False
-            buf = self._buf
-            pos = self._pos
-            stack = self._stack
-            element = self._element
-            while True:
-                if value is not _INCOMPLETE:
-                    pass  # a big bulk string assembled by _take_bulk
-                elif stack and stack[-1][1] - len(stack[-1][0]) > 1:
-                    top = stack[-1]
-                    if top[1] - len(top[0]) > 16:
-                        pos = self._split_bulks(buf, pos, top)
-                    pos = self._fill_bulks(buf, pos, top)
-                    if pos < 0:
-                        # (_fill_bulks set _need for the element it stopped in)
-                        self._pos = -pos - 1
-                        return False
-                    if len(top[0]) == top[1]:
-                        value = stack.pop()[0]
-                    else:
-                        value, pos = element(buf, pos)
-                else:
-                    value, pos = element(buf, pos)
-                if value is _INCOMPLETE:
                     self._pos = pos
-                    return False
-                if value is _ARRAY:
-                    value = _INCOMPLETE
-                    continue
-                # Attach the value to the innermost open array, closing the
-                # arrays it completes.
-                while stack:
-                    top = stack[-1]
-                    items = top[0]
-                    items.append(value)
-                    if len(items) < top[1]:
-                        value = _INCOMPLETE
-                        break
-                    value = stack.pop()[0]
-                else:
-                    self._need = 0
-                    if pos == len(buf):
-                        self._buf = b''
-                        self._pos = 0
-                    else:
-                        self._pos = pos
-                    if self._decode_error is not None:
-                        error, self._decode_error = self._decode_error, None
-                        raise error
-                    return value
-        except self._protocol_error as e:
-            self._failed = e
-            raise
+                if self._decode_error is not None:
+                    error, self._decode_error = self._decode_error, None
+                    raise error
+                return value
 
     def _batch(self, buf, pos):
         """A run of replies shaped like the one at ``pos`` -- an array of
@@ -344,7 +345,7 @@ class Reader(object):
         if nl < 0:
             if pos < len(buf) and buf[pos] not in _TYPE_BYTES:
                 # garbage: refused now, not buffered until a CRLF comes
-                raise self._protocol_error(
+                raise self._fail(
                     'Protocol error, got %r as reply type byte'
                     % buf[pos:pos + 1])
             self._need = len(buf) - pos + 1
@@ -366,7 +367,7 @@ class Reader(object):
                     self._pending_bulk = (nl + 2 - pos, n)
                 return _INCOMPLETE, pos
             if buf[end:end + 2] != CRLF:
-                raise self._protocol_error(
+                raise self._fail(
                     'Protocol error: bulk string not followed by CRLF')
             value = buf[nl + 2:end]
             if self._encoding is not None:
@@ -381,7 +382,7 @@ class Reader(object):
             try:
                 return int(buf[pos + 1:nl]), nl + 2
             except ValueError:
-                raise self._protocol_error(
+                raise self._fail(
                     'Protocol error: bad integer %r' % buf[pos + 1:nl])
         if kind == 42:  # '*' array
             n = self._length(buf, pos, nl)
@@ -393,17 +394,17 @@ class Reader(object):
             # the encoding: hiredis and 2.10.6 read it as UTF-8 too)
             return self._reply_error(
                 buf[pos + 1:nl].decode('utf-8', 'replace')), nl + 2
-        raise self._protocol_error(
+        raise self._fail(
             'Protocol error, got %r as reply type byte' % buf[pos:pos + 1])
 
     def _length(self, buf, pos, nl):
         try:
             n = int(buf[pos + 1:nl])
         except ValueError:
-            raise self._protocol_error(
+            raise self._fail(
                 'Protocol error: bad length %r' % buf[pos + 1:nl])
         if n < -1 or n > MAX_BULK_LENGTH:
-            raise self._protocol_error('Protocol error: length %d out of range' % n)
+            raise self._fail('Protocol error: length %d out of range' % n)
         return n
 
     def _split_bulks(self, buf, pos, top):
@@ -480,7 +481,7 @@ class Reader(object):
                             self._pending_bulk = (start - pos, n)
                         return -(pos + 1)
                     if buf[end:end + 2] != CRLF:
-                        raise self._protocol_error(
+                        raise self._fail(
                             'Protocol error: bulk string not followed by CRLF')
                     if encoding is None:
                         append(buf[start:end])
@@ -498,7 +499,7 @@ class Reader(object):
                 try:
                     append(int(buf[pos + 1:nl]))
                 except ValueError:
-                    raise self._protocol_error(
+                    raise self._fail(
                         'Protocol error: bad integer %r' % buf[pos + 1:nl])
                 pos = nl + 2
             else:
