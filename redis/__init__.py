@@ -7,6 +7,9 @@ from redis.connection import (
     UnixDomainSocketConnection
 )
 from redis.utils import from_url
+# 2.10.6 imported its compatibility module on the way, and code written for
+# it may reach redis._compat after a bare ``import redis``.
+from redis import _compat  # noqa: F401
 from redis.exceptions import (
     AuthenticationError,
     BusyLoadingError,

@@ -9,6 +9,7 @@ import time as mod_time
 import uuid
 
 from redis.exceptions import DataError, LockError, WatchError
+from redis.utils import b, dummy
 
 
 class _ThreadToken(threading.local):
@@ -19,8 +20,8 @@ class _ThreadToken(threading.local):
         return '%s<held=%s>' % (type(self).__name__, self.token is not None)
 
 
-class _SharedToken(object):
-    "One token for all threads (thread_local=False)"
+class _SharedToken(dummy):
+    "One token for all threads (thread_local=False; 2.10.6 used a dummy)"
     token = None
 
     def __repr__(self):
@@ -108,7 +109,7 @@ class Lock(object):
         out). Both default to the values given to the constructor.
         """
         sleep = self.sleep
-        token = uuid.uuid1().hex.encode()
+        token = b(uuid.uuid1().hex)
         if blocking is None:
             blocking = self.blocking
         if blocking_timeout is None:
@@ -204,10 +205,13 @@ class LuaLock(Lock):
     # KEYS[1] lock name, ARGV[1] token, ARGV[2] lifetime in ms or ''.
     # Returns 1 when acquired, else 0.
     LUA_ACQUIRE_SCRIPT = """
-        if redis.call('setnx', KEYS[1], ARGV[1]) == 1 then
-            if ARGV[2] ~= '' then
-                redis.call('pexpire', KEYS[1], ARGV[2])
-            end
+        local taken
+        if ARGV[2] == '' then
+            taken = redis.call('set', KEYS[1], ARGV[1], 'NX')
+        else
+            taken = redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+        end
+        if taken then
             return 1
         end
         return 0

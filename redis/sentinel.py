@@ -13,6 +13,10 @@ Beyond 2.10.6:
   announces the switch, the pool raises MasterNotFoundError instead of
   handing out connections, so no write reaches a master about to be
   demoted (it would be lost); after the switch, only the new master is used.
+  What it learns (the announced address, the latest config epoch) makes
+  Sentinel.discover_master pass over sentinels that lag behind; pools still
+  get every address from discover_master, so a subclass overriding it is
+  called as in 2.10.6.
 """
 import os
 import random
@@ -20,15 +24,15 @@ import threading
 import time
 import weakref
 
+from redis._compat import iteritems, xrange
 from redis.client import StrictRedis
 from redis.connection import Connection, ConnectionPool
-from redis.pool import _current_pid
 from redis.exceptions import (  # noqa: F401 (ResponseError: a 2.10.6 name)
     ConnectionError, ReadOnlyError, RedisError, ResponseError, TimeoutError,
 )
 from redis.utils import nativestr
 # (FailoverWatcher lived here; it stays importable from this module)
-from redis.sentinel_watch import FailoverWatcher, _flags  # noqa: F401
+from redis.sentinel_watch import FailoverWatcher, state_flags
 
 
 class MasterNotFoundError(ConnectionError):
@@ -53,15 +57,16 @@ class SentinelManagedConnection(Connection):
     def __init__(self, **kwargs):
         self.connection_pool = kwargs.pop('connection_pool')
         super(SentinelManagedConnection, self).__init__(**kwargs)
-        # no address until connect() picks one
-        self.host = self.port = None
+        # host and port keep Connection's defaults until connect_to() sets
+        # them (as in 2.10.6), but the repr names no address before that
+        self._address_picked = False
 
     def __repr__(self):
         try:
             service = self.connection_pool.service_name
         except ReferenceError:
             service = '?'
-        if self.host:
+        if self._address_picked and self.host:
             return '%s<service=%s,host=%s,port=%s>' % (
                 type(self).__name__, service, self.host, self.port)
         return '%s<service=%s>' % (type(self).__name__, service)
@@ -69,6 +74,7 @@ class SentinelManagedConnection(Connection):
     def connect_to(self, address):
         "Connect to ``address`` (host, port), PINGing it if the pool asks"
         self.host, self.port = address
+        self._address_picked = True
         self._description_args = {'host': self.host, 'port': self.port,
                                   'db': self.db}
         super(SentinelManagedConnection, self).connect()
@@ -92,6 +98,9 @@ class SentinelManagedConnection(Connection):
                 return self.connect_to(address)
             except (ConnectionError, TimeoutError):
                 continue
+        # (only a rotate_slaves() of a subclass can run out without raising)
+        raise SlaveNotFoundError('No slave found for %r'
+                                 % (pool.service_name,))
 
     def read_response(self):
         try:
@@ -134,32 +143,33 @@ class SentinelConnectionPool(ConnectionPool):
         self.slave_rr_counter = None
         # sentinels that announced a failover that has not ended yet
         self.failovers_in_progress = set()
-        self._failover_since = self._failover_timeout = None
-        # the address a '+switch-master' named, until a sentinel confirms
-        # it (sentinels still naming the old master are passed over)
-        self._expected_master = None
-        self._master_epoch = 0
+        self._failover_since = None
         self._watcher = None
+
+    def _checkpid(self):
+        # A forked child starts the pool afresh, through __init__ with the
+        # arguments 2.10.6 passed (a subclass's __init__ runs again). The
+        # parent's connections are forgotten, not closed: their sockets are
+        # the parent's too.
+        if self.pid == os.getpid():
+            return
+        with self._check_lock:
+            if self.pid == os.getpid():
+                return  # another thread did it meanwhile
+            self.__init__(self.service_name, self.sentinel_manager,
+                          is_master=self.is_master,
+                          check_connection=self.check_connection,
+                          connection_class=self.connection_class,
+                          max_connections=self.max_connections,
+                          **self.connection_kwargs)
 
     # ---- addresses ------------------------------------------------------
 
     def get_master_address(self):
-        "Ask the sentinels where the master is (and remember it)"
-        manager = self.sentinel_manager
-        if not self.is_master:
-            return manager.discover_master(self.service_name)
-        if not hasattr(manager, 'find_master_state'):
-            address = manager.discover_master(self.service_name)
-        else:
-            state = manager.find_master_state(
-                self.service_name, self._master_epoch, self._expected_master)
-            address = state['ip'], state['port']
-            self._master_epoch = _int_field(state, 'config-epoch', 0)
-            self._failover_timeout = _int_field(state, 'failover-timeout',
-                                                None)
-            if address == self._expected_master:
-                self._expected_master = None
-        self._master_is_at(address)
+        "Ask the sentinels where the master is (a master pool remembers it)"
+        address = self.sentinel_manager.discover_master(self.service_name)
+        if self.is_master:
+            self._master_is_at(address)
         return address
 
     def _master_is_at(self, address):
@@ -196,7 +206,7 @@ class SentinelConnectionPool(ConnectionPool):
         if slaves:
             if self.slave_rr_counter is None:
                 self.slave_rr_counter = random.randint(0, len(slaves) - 1)
-            for _ in range(len(slaves)):
+            for _ in xrange(len(slaves)):
                 self.slave_rr_counter = (self.slave_rr_counter + 1) \
                     % len(slaves)
                 yield slaves[self.slave_rr_counter]
@@ -211,8 +221,7 @@ class SentinelConnectionPool(ConnectionPool):
 
     def get_connection(self, command_name, *keys, **options):
         if self.is_master:
-            if self.pid != _current_pid():
-                self._checkpid()  # a forked child needs its own watcher
+            self._checkpid()  # a forked child needs its own watcher
             self._check_no_failover()
         connection = super(SentinelConnectionPool, self).get_connection(
             command_name, *keys, **options)
@@ -226,13 +235,16 @@ class SentinelConnectionPool(ConnectionPool):
         super(SentinelConnectionPool, self).release(connection)
 
     def _check_no_failover(self):
+        manager = self.sentinel_manager
         if self._watcher is None or self._watcher.thread is None:
-            watch = getattr(self.sentinel_manager, 'watch_failovers_for', None)
+            watch = getattr(manager, 'watch_failovers_for', None)
             self._watcher = watch(self) if watch is not None else None
         if self.failovers_in_progress:
             # a failover that outlives the sentinels' failover-timeout was
             # abandoned, even if the news was missed
-            limit = (self._failover_timeout or 180000) / 1000.0
+            timeout_of = getattr(manager, 'failover_timeout_of', None)
+            limit = (timeout_of and timeout_of(self.service_name)
+                     or 180000) / 1000.0
             if time.monotonic() - self._failover_since <= limit:
                 raise MasterNotFoundError('Failover of %r in progress'
                                           % (self.service_name,))
@@ -250,9 +262,30 @@ class SentinelConnectionPool(ConnectionPool):
 
     def master_switched(self, address):
         "A sentinel announced ``address`` as the new master"
-        self._expected_master = address
+        expect = getattr(self.sentinel_manager, 'expect_master', None)
+        if expect is not None:
+            expect(self.service_name, address)
         self._master_is_at(address)
         self.failovers_in_progress.clear()
+
+
+class _KnownMaster(object):
+    "What a Sentinel learnt about the master of one service"
+    __slots__ = ('epoch', 'expected', 'failover_timeout')
+
+    def __init__(self):
+        # config epoch of the state last found (sentinels at an older one
+        # have not heard of the latest failover)
+        self.epoch = 0
+        # the address a '+switch-master' named, until a sentinel confirms
+        # it (sentinels still naming the old master are passed over)
+        self.expected = None
+        # the sentinels' failover-timeout in ms, as they last said
+        self.failover_timeout = None
+
+    def __repr__(self):
+        return '%s<epoch=%s,expected=%r>' % (type(self).__name__, self.epoch,
+                                             self.expected)
 
 
 class Sentinel(object):
@@ -272,7 +305,7 @@ class Sentinel(object):
                  **connection_kwargs):
         if sentinel_kwargs is None:
             sentinel_kwargs = dict((key, value) for key, value
-                                   in connection_kwargs.items()
+                                   in iteritems(connection_kwargs)
                                    if key.startswith('socket_'))
         self.sentinel_kwargs = sentinel_kwargs
         sentinels = [tuple(address) for address in sentinels]
@@ -286,6 +319,8 @@ class Sentinel(object):
         self.connection_kwargs = connection_kwargs
         self._order_lock = threading.Lock()
         self.failover_watcher = None
+        # service name -> _KnownMaster
+        self._known_masters = {}
 
     def __repr__(self):
         return '%s<sentinels=[%s]>' % (type(self).__name__, ','.join(
@@ -305,14 +340,14 @@ class Sentinel(object):
                 or ('?', '?'))
 
     def _to_front(self, client):
-        # The sentinel that answered is asked first next time.
+        # The sentinel that answered is asked first next time; it swaps
+        # places with the first one, as in 2.10.6.
         with self._order_lock:
-            if self.sentinels and self.sentinels[0] is not client:
-                try:
-                    self.sentinels.remove(client)
-                except ValueError:
+            sentinels = self.sentinels
+            for index, other in enumerate(sentinels):
+                if other is client:
+                    sentinels[0], sentinels[index] = client, sentinels[0]
                     return
-                self.sentinels.insert(0, client)
 
     def check_master_state(self, state, service_name):
         "True when ``state`` describes a usable master"
@@ -340,7 +375,7 @@ class Sentinel(object):
             if not state or not self.check_master_state(state, service_name):
                 continue
             if _int_field(state, 'config-epoch', 0) >= min_epoch \
-                    and 'failover_in_progress' not in _flags(state) \
+                    and 'failover_in_progress' not in state_flags(state) \
                     and expected in (None, (state['ip'], state['port'])):
                 self._to_front(client)
                 return state
@@ -357,9 +392,37 @@ class Sentinel(object):
     def discover_master(self, service_name):
         """(host, port) of the master of ``service_name``, asking each
         sentinel in turn; MasterNotFoundError when none knows a usable
-        one."""
-        state = self.find_master_state(service_name)
-        return state['ip'], state['port']
+        one. Every connection of a pool to the master or (as the last
+        resort) of a slave pool gets its address from here.
+
+        Sentinels that may not have heard of the latest failover yet are
+        believed only when no other has a usable answer: those at an older
+        config epoch than the last answer, those with a failover in
+        progress and, after a '+switch-master', those naming another
+        address than it did."""
+        known = self._known_masters.get(service_name) or _KnownMaster()
+        state = self.find_master_state(service_name, known.epoch,
+                                       known.expected)
+        address = state['ip'], state['port']
+        with self._order_lock:
+            known = self._known_masters.setdefault(service_name, known)
+            known.epoch = _int_field(state, 'config-epoch', 0)
+            known.failover_timeout = _int_field(state, 'failover-timeout',
+                                                None)
+            if known.expected == address:
+                known.expected = None
+        return address
+
+    def expect_master(self, service_name, address):
+        "Note that a sentinel announced ``address`` as the new master"
+        with self._order_lock:
+            self._known_masters.setdefault(
+                service_name, _KnownMaster()).expected = address
+
+    def failover_timeout_of(self, service_name):
+        "The sentinels' failover-timeout (ms) for the service, if known"
+        known = self._known_masters.get(service_name)
+        return known.failover_timeout if known is not None else None
 
     def filter_slaves(self, slaves):
         "(host, port) of the slave states that are not down"

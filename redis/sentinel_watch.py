@@ -12,7 +12,7 @@ from redis.replies import parse_sentinel_master
 from redis.utils import nativestr
 
 
-def _flags(state):
+def state_flags(state):
     "The words of a sentinel state's 'flags' field"
     return nativestr(state.get('flags') or '').split(',')
 
@@ -257,5 +257,5 @@ class FailoverWatcher(object):
                 finally:
                     if link is not None:
                         link.disconnect()
-                if 'failover_in_progress' not in _flags(state):
+                if 'failover_in_progress' not in state_flags(state):
                     pool.failover_ended(address)

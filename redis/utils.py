@@ -9,12 +9,9 @@ except ImportError:
 
 
 def from_url(url, db=None, **kwargs):
-    """
-    Returns an active Redis client generated from the given database URL.
-
-    Will attempt to extract the database id from the path url fragment, if
-    none is provided.
-    """
+    """A ``Redis`` client configured by ``url`` (see
+    ConnectionPool.from_url); ``db`` is used when the URL names no
+    database."""
     from redis.client import Redis
     return Redis.from_url(url, db, **kwargs)
 
