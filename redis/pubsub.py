@@ -15,18 +15,22 @@ With a ``socket_timeout``, silence is not an error: after ``socket_timeout``
 seconds of it a PING goes out (its PONG is never shown), and only when that
 goes unanswered for another ``socket_timeout`` is the connection replaced.
 
+Subclasses see the calls 2.10.6 made: every send and read goes through
+``_execute(connection, command, *args)``, subscribe() and psubscribe() send
+first and then ``_normalize_keys()`` the names, a new connection's
+on_connect() subscribes again through subscribe() and psubscribe(), and
+replies reach ``handle_message()`` from get_message() and listen().
+
 Reading is in redis.pubsub_read (PubSubReading), the worker thread and the
 reconnect policy in redis.pubsub_worker.
 """
 import threading
 import time
 import weakref
-from collections import deque
 
 from redis.exceptions import ConnectionError, PubSubError
-from redis.pool import _current_pid
-from redis.pubsub_read import PubSubReading, _instances
-from redis.pubsub_worker import _CONNECTION_ERRORS, PubSubWorkerThread
+from redis.pubsub_read import PubSubReading, current_pid
+from redis.pubsub_worker import PubSubWorkerThread
 from redis.replies import list_or_args
 from redis.utils import nativestr
 
@@ -61,18 +65,11 @@ class PubSub(PubSubReading):
         # Guards taking, (re)connecting and writing to the connection (from
         # a worker thread and the caller's); never held while waiting.
         self._lock = threading.RLock()
-        self._readers = set()  # the parse_response() calls under way
         self._release_later = []
-        self._pings = deque()
-        self._epoch = object()
-        self._fast = None  # (epoch, reader's gets, socket_timeout)
-        # (reader, reply): a reply a fast path took from that reader and
-        # left for the general path
-        self._held = None
-        self._any_handlers = False
-        self._reset_connection_state()
+        self._resubscribing = False  # on_connect() is subscribing again
+        self._sending_ping = False  # execute_command('PING') is under way
+        self._init_reading()
         self.reset()
-        _instances.add(self)
 
     def __repr__(self):
         return '%s<%r,channels=%d,patterns=%d>' % (
@@ -99,7 +96,6 @@ class PubSub(PubSubReading):
             self.connection = None
             self.channels = {}
             self.patterns = {}
-            self._any_handlers = False
             self._forget_pending()
             self._epoch = object()
             if connection is not None:
@@ -128,16 +124,30 @@ class PubSub(PubSubReading):
         self._resubscribed_patterns = set()
         self._unconfirmed = {'unsubscribe': {}, 'punsubscribe': {}}
 
+    def _books(self, patterns):
+        # (subscribed, pending unsubscribes, subscribed again) of one kind;
+        # looked up when needed: on_connect() replaces the sets
+        if patterns:
+            return (self.patterns, self.pending_unsubscribe_patterns,
+                    self._resubscribed_patterns)
+        return (self.channels, self.pending_unsubscribe_channels,
+                self._resubscribed_channels)
+
     def _reset_connection_state(self):
         # PINGs awaiting their PONG (True: a health check, PONG swallowed);
         # when the last reply came; when an unanswered health check went.
         # (Cleared, not replaced: listen() keeps a reference.)
         self._pings.clear()
+        if self._sending_ping:
+            # the caller's PING goes out again on this connection
+            self._pings.append(False)
         self._last_read = _monotonic()
         self._ping_sent_at = None
 
     def on_connect(self, connection):
-        "Re-subscribe to any channels and patterns previously subscribed to"
+        """Re-subscribe to any channels and patterns previously subscribed
+        to, through subscribe() and psubscribe() as 2.10.6 did: the names
+        as str keywords, so that their handlers come along."""
         self._epoch = object()  # a new reader
         self._reset_connection_state()
         # An unsubscribe the old connection never confirmed is done now: the
@@ -147,22 +157,58 @@ class PubSub(PubSubReading):
         for name in self.pending_unsubscribe_patterns:
             self.patterns.pop(name, None)
         self._forget_pending()
-        # Names go out as stored: the packer encodes str with the encoding
-        # that made them, so the bytes are the user's.
-        commands = [(command,) + tuple(names) for command, names in (
-            ('SUBSCRIBE', self.channels), ('PSUBSCRIBE', self.patterns))
-            if names]
-        if commands:
-            connection.send_packed_command(connection.pack_commands(commands))
+        if not self.subscribed:
+            return
+        outer, self._resubscribing = self._resubscribing, True
+        try:
+            for command, again, names in (
+                    ('SUBSCRIBE', self.subscribe, self.channels),
+                    ('PSUBSCRIBE', self.psubscribe, self.patterns)):
+                keywords, others = self._as_keywords(names)
+                if keywords:
+                    again(**keywords)
+                if others:
+                    # Names no str stands for (bytes the encoding cannot
+                    # decode), which 2.10.6 failed on: sent as they are,
+                    # keeping their handlers.
+                    self.execute_command(command, *others)
+        finally:
+            self._resubscribing = outer
+
+    def _as_keywords(self, names):
+        """({str name: handler} for the names a str keyword gives back
+        unchanged, [the other names])"""
+        encoder = self.encoder
+        keywords, others = {}, []
+        for name, handler in list(names.items()):
+            try:
+                keyword = encoder.decode(name, force=True)
+            except UnicodeError:
+                keyword = None
+            if isinstance(keyword, str) and \
+                    encoder.decode(encoder.encode(keyword)) == name:
+                keywords[keyword] = handler
+            else:
+                others.append(name)
+        return keywords, others
 
     def encode(self, value):
         "The bytes ``value`` is sent as"
         return self.encoder.encode(value)
 
     def _normalize_keys(self, data):
+        """``data`` with its keys (channel or pattern names) in the form
+        the server's messages will name them: bytes, or str when replies
+        are decoded. Called by subscribe() and psubscribe() once sent."""
         encoder = self.encoder
         return dict((encoder.decode(encoder.encode(name)), value)
                     for name, value in data.items())
+
+    def _stored_names(self, names):
+        # _normalize_keys() for unsubscribes, which 2.10.6 sent without
+        # calling it
+        encoder = self.encoder
+        return [encoder.decode(encoder.encode(name)) for name in names]
 
     @property
     def subscribed(self):
@@ -174,7 +220,7 @@ class PubSub(PubSubReading):
     def _get_connection(self):
         # Called with the lock held.
         connection = self.connection
-        if connection is not None and connection.pid != _current_pid():
+        if connection is not None and connection.pid != current_pid():
             # Forked: the socket is the parent's, and reading from it would
             # steal its messages. The child subscribes on its own connection.
             connection.disconnect()
@@ -198,27 +244,25 @@ class PubSub(PubSubReading):
 
     def execute_command(self, *args, **kwargs):
         """Send a command on the pubsub connection (taking one from the pool
-        the first time). Its reply is read by get_message()/listen().
-        Keyword arguments are accepted, as in 2.10.6, and ignored.
+        the first time), through ``self._execute(connection,
+        connection.send_command, *args)``. Its reply is read by
+        get_message()/listen(). Keyword arguments are accepted, as in
+        2.10.6, and ignored.
 
         A send that fails on a lost connection is made again, once, on a
         new connection (subscribed again to everything first)."""
-        name = nativestr(args[0]).upper() if args else ''
+        ping = bool(args) and nativestr(args[0]).upper() == 'PING'
         with self._lock:
             connection = self._get_connection()
-            for attempt in (0, 1):
-                if name == 'PING':
-                    # its PONG is the caller's (health-check ones are not)
-                    self._pings.append(False)
-                try:
-                    return connection.send_command(*args)
-                except _CONNECTION_ERRORS:
-                    connection.disconnect()
-                    if attempt:
-                        raise
-                    # Raises ConnectionError when the server is down; the
-                    # on_connect callback re-subscribes otherwise.
-                    connection.connect()
+            if ping:
+                # its PONG is the caller's (health-check ones are not)
+                self._pings.append(False)
+                self._sending_ping = True
+            try:
+                self._execute(connection, connection.send_command, *args)
+            finally:
+                if ping:
+                    self._sending_ping = False
 
     def _check_open(self, connection):
         if self.connection is not connection:
@@ -241,33 +285,25 @@ class PubSub(PubSubReading):
     def psubscribe(self, *args, **kwargs):
         """Subscribe to patterns, given as arguments or (to have a handler
         called with each message) as ``pattern=handler`` keywords."""
-        return self._subscribe('PSUBSCRIBE', self.patterns,
-                               self.pending_unsubscribe_patterns,
-                               self._resubscribed_patterns, args, kwargs)
+        return self._subscribe('PSUBSCRIBE', True, args, kwargs)
 
     def subscribe(self, *args, **kwargs):
         """Subscribe to channels, given as arguments or (to have a handler
         called with each message) as ``channel=handler`` keywords."""
-        return self._subscribe('SUBSCRIBE', self.channels,
-                               self.pending_unsubscribe_channels,
-                               self._resubscribed_channels, args, kwargs)
+        return self._subscribe('SUBSCRIBE', False, args, kwargs)
 
-    def _subscribe(self, command, subscribed, pending, resubscribed, args,
-                   kwargs):
+    def _subscribe(self, command, patterns, args, kwargs):
         if args:
             args = list_or_args(args[0], args[1:])
         new_names = dict.fromkeys(args)
         new_names.update(kwargs)
-        new_names = self._normalize_keys(new_names)
         with self._lock:
-            result = self.execute_command(command, *new_names)
             # Remembered only once sent, so a reconnect during the send does
             # not subscribe to them twice.
+            result = self.execute_command(command, *new_names)
+            new_names = self._normalize_keys(new_names)
+            subscribed, pending, resubscribed = self._books(patterns)
             subscribed.update(new_names)
-            if kwargs:
-                # Only set, never cleared but by reset(): the fast path
-                # looks handlers up only once there may be some.
-                self._any_handlers = True
             # an unsubscribe still on its way must not drop these now
             again = pending.intersection(new_names)
             pending.difference_update(again)
@@ -277,23 +313,18 @@ class PubSub(PubSubReading):
 
     def punsubscribe(self, *args):
         "Unsubscribe from the given patterns, or from all of them"
-        return self._unsubscribe('PUNSUBSCRIBE', self.patterns,
-                                 self.pending_unsubscribe_patterns,
-                                 self._resubscribed_patterns, args)
+        return self._unsubscribe('PUNSUBSCRIBE', True, args)
 
     def unsubscribe(self, *args):
         "Unsubscribe from the given channels, or from all of them"
-        return self._unsubscribe('UNSUBSCRIBE', self.channels,
-                                 self.pending_unsubscribe_channels,
-                                 self._resubscribed_channels, args)
+        return self._unsubscribe('UNSUBSCRIBE', False, args)
 
-    def _unsubscribe(self, command, subscribed, pending, resubscribed, args):
+    def _unsubscribe(self, command, patterns, args):
         if args:
             args = list_or_args(args[0], args[1:])
-            names = list(self._normalize_keys(dict.fromkeys(args)))
-        else:
-            names = list(subscribed)
         with self._lock:
+            subscribed, pending, resubscribed = self._books(patterns)
+            names = self._stored_names(args) if args else list(subscribed)
             # Marked before sending: a reader in another thread may see the
             # confirmation before execute_command returns.
             counts = self._unconfirmed[command.lower()]
@@ -304,17 +335,19 @@ class PubSub(PubSubReading):
             pending.update(names)
             resubscribed.difference_update(names)
             try:
-                return self.execute_command(command, *names if args else ())
+                return self.execute_command(command, *args)
             except BaseException:
-                for name, was_pending, was_resubscribed in before:
-                    if counts.get(name, 0) > 1:
-                        counts[name] -= 1
-                    else:
-                        counts.pop(name, None)
-                    if not was_pending:
-                        pending.discard(name)
-                    if was_resubscribed:
-                        resubscribed.add(name)
+                if self._books(patterns)[1] is pending:
+                    # (else a new connection settled them already)
+                    for name, was_pending, was_resubscribed in before:
+                        if counts.get(name, 0) > 1:
+                            counts[name] -= 1
+                        else:
+                            counts.pop(name, None)
+                        if not was_pending:
+                            pending.discard(name)
+                        if was_resubscribed:
+                            resubscribed.add(name)
                 raise
 
     def ping(self, message=None):
@@ -325,15 +358,10 @@ class PubSub(PubSubReading):
         return self.execute_command('PING', message)
 
     def _confirm_unsubscribe(self, message_type, name):
-        if message_type == 'punsubscribe':
-            subscribed, pending, resubscribed = (
-                self.patterns, self.pending_unsubscribe_patterns,
-                self._resubscribed_patterns)
-        else:
-            subscribed, pending, resubscribed = (
-                self.channels, self.pending_unsubscribe_channels,
-                self._resubscribed_channels)
-        counts = self._unconfirmed[message_type]
+        patterns = message_type == 'punsubscribe'
+        subscribed, pending, resubscribed = self._books(patterns)
+        counts = self._unconfirmed[
+            'punsubscribe' if patterns else 'unsubscribe']
         left = counts.pop(name, 0) - 1
         if left > 0:
             counts[name] = left  # a later confirmation settles it

@@ -1,6 +1,7 @@
 """The reading half of PubSub: waiting for replies (with health checks on a
 ``socket_timeout``), reconnecting the reads, and turning replies into
-message dicts, for get_message(), listen() and the worker thread.
+message dicts, for get_message(), listen() and the worker thread; and
+``_execute()``, through which every send and read of 2.10.6's goes.
 
 Speed: once a read from the socket has brought a batch of replies, listen()
 and get_message() take the rest of the batch straight from the connection's
@@ -8,16 +9,21 @@ reader -- no socket, so no lock and no reader registration. Whatever could
 make that unsafe (close(), a new connection or reader, a fork, a change of
 subscriptions) replaces the PubSub's ``_epoch``, which the fast path checks
 per reply; a reply it does not handle itself is held for the general path.
+A subclass that overrides parse_response(), _execute() or handle_message()
+(or changes PUBLISH_MESSAGE_TYPES) gets no fast path: it sees every reply
+at the calls 2.10.6 made.
 """
 import os
 import select
+import threading
 import time
 import weakref
+from collections import deque
 
+from redis.connection import Connection
 from redis.exceptions import ConnectionError, RedisError, TimeoutError
-from redis.pool import _pid
 from redis.pubsub_worker import (
-    _CONNECTION_ERRORS, _RETRIED_ERRORS, _Backoff, logger,
+    CONNECTION_ERRORS, RETRIED_ERRORS, Backoff, logger,
 )
 from redis.utils import nativestr
 
@@ -33,9 +39,17 @@ _MESSAGE_TYPES = dict(
 # Every PubSub, so that a forked child can invalidate their fast paths: the
 # replies a parent had buffered are the parent's to deliver.
 _instances = weakref.WeakSet()
+# os.getpid(), kept up to date across fork() without a system call per read
+_pid = [os.getpid()]
+
+
+def current_pid():
+    "This process's id (cached, refreshed in a forked child)"
+    return _pid[0]
 
 
 def _after_fork_in_child():
+    _pid[0] = os.getpid()
     for pubsub in list(_instances):
         pubsub._epoch = object()
         pubsub._held = None
@@ -73,6 +87,7 @@ def _maybe_mid_reply(connection):
 
 
 _NOTHING = object()
+_BASE_CAN_READ = Connection.can_read
 _POLL = getattr(select, 'poll', None)
 _POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
                 | getattr(select, 'POLLERR', 0) | getattr(select, 'POLLHUP', 0))
@@ -87,11 +102,87 @@ def _readable(sock, timeout):
     return bool(poller.poll(None if timeout is None else timeout * 1000.0))
 
 
+def _reply_ready(connection, wait):
+    """Whether a reply can be read from ``connection`` within ``wait``
+    seconds (None: no limit). ConnectionError when it is disconnected:
+    Connection.can_read() would connect again, and then wait for ever on a
+    socket nobody subscribed."""
+    sock = connection._sock
+    if sock is None:
+        raise ConnectionError('Connection closed.')
+    if type(connection).can_read is not _BASE_CAN_READ:
+        # a connection class of the user's own decides, as in 2.10.6
+        return connection.can_read(timeout=wait)
+    try:
+        return connection._parser.can_read() or _readable(sock, wait)
+    except (OSError, ValueError) as e:
+        # the socket was closed under us (close() from elsewhere)
+        connection.disconnect()
+        raise ConnectionError('Error while waiting on socket: %s' % (e,))
+
+
+class _ReadState(object):
+    """What the parse_response() under way in a thread tells _execute():
+    the caller's deadline, whether the connection was replaced already, and
+    whether a read through _execute() failed (that error is final)."""
+    __slots__ = ('deadline', 'reconnected', 'read_failed')
+
+    def __init__(self, deadline):
+        self.deadline = deadline
+        self.reconnected = False
+        self.read_failed = False
+
+    def __repr__(self):
+        return '_ReadState<deadline=%s,reconnected=%s,read_failed=%s>' % (
+            self.deadline, self.reconnected, self.read_failed)
+
+
+class _NoReplyYet(Exception):
+    """From _execute() inside parse_response(): the connection was replaced
+    and the caller's timeout passed before its first reply came."""
+
+
+def _plain_reads(cls):
+    "Whether ``cls`` overrides a method every reply must go through"
+    return cls.parse_response is not PubSubReading.parse_response or \
+        cls._execute is not PubSubReading._execute
+
+
+def _inline_words(pubsub, connection):
+    """('message', 'pmessage') as the connection's reader gives them, when
+    the fast paths may turn such replies into messages without calling
+    handle_message(); else (None, None)."""
+    cls = type(pubsub)
+    if cls.handle_message is not PubSubReading.handle_message or \
+            _plain_reads(cls) or \
+            tuple(cls.PUBLISH_MESSAGE_TYPES) != ('message', 'pmessage') or \
+            'message' in cls.UNSUBSCRIBE_MESSAGE_TYPES or \
+            'pmessage' in cls.UNSUBSCRIBE_MESSAGE_TYPES:
+        return None, None
+    if connection.encoder.decode_responses:
+        return 'message', 'pmessage'
+    return b'message', b'pmessage'
+
+
 class PubSubReading(object):
     """The reading half of PubSub (see redis.pubsub), on its state: the
     connection and lock, channels and patterns, ``_epoch``, ``_held`` (a
     reply a fast path took), ``_fast`` (get_message()'s cached reader),
     and the health-check clocks."""
+
+    def _init_reading(self):
+        self._readers = set()  # the parse_response() calls under way
+        self._local = threading.local()  # .state: this thread's _ReadState
+        self._pings = deque()
+        self._epoch = object()
+        # (epoch, reader's gets, socket_timeout, 'message' as the reader
+        # gives it when get_message() may build such messages itself)
+        self._fast = None
+        # (reader, reply): a reply a fast path took from that reader and
+        # left for the general path
+        self._held = None
+        self._reset_connection_state()
+        _instances.add(self)
 
     def _send_health_check(self, connection):
         with self._lock:
@@ -122,18 +213,15 @@ class PubSubReading(object):
                 if isinstance(held[1], RedisError):
                     raise held[1]  # as read_response() would have
                 return held[1]
-        sock = connection._sock
-        if sock is None:
-            # Closed by another thread. Connection.can_read() would connect
-            # again, and then wait for ever on a socket nobody subscribed.
-            raise ConnectionError('Connection closed.')
+        if not _reply_ready(connection, wait):
+            return _NOTHING
         try:
-            ready = connection._parser.can_read() or _readable(sock, wait)
-        except (OSError, ValueError) as e:
-            # the socket was closed under us (close() from elsewhere)
-            connection.disconnect()
-            raise ConnectionError('Error while waiting on socket: %s' % (e,))
-        return connection.read_response() if ready else _NOTHING
+            return self._execute(connection, connection.read_response)
+        except CONNECTION_ERRORS:
+            state = getattr(self._local, 'state', None)
+            if state is not None:
+                state.read_failed = True  # _execute() had its one retry
+            raise
 
     def _wait_for_reply(self, connection, deadline):
         """The next reply (internal PONGs skipped), or None when ``deadline``
@@ -169,10 +257,47 @@ class PubSubReading(object):
                 wait = due - now if wait is None else min(wait, due - now)
                 wait = max(0.0, wait)
 
+    def _execute(self, connection, command, *args):
+        """Call ``command(*args)`` -- a send or a read on ``connection``,
+        such as ``connection.send_command`` or ``connection.read_response``
+        -- and return what it returns.
+
+        When that fails on a lost connection (ConnectionError, or a
+        TimeoutError with the connection's ``retry_on_timeout``), the
+        connection is connected again, which subscribes it again to every
+        channel and pattern, and ``command(*args)`` is called once more. A
+        send that failed never reached the server whole, so sending it
+        again cannot run a command twice. A read made again this way reads
+        the new connection's first reply; inside get_message() it waits no
+        longer than the caller's timeout. No reconnect for a PubSub closed
+        meanwhile, nor from within the re-subscribing itself."""
+        try:
+            return command(*args)
+        except CONNECTION_ERRORS as e:
+            connection.disconnect()
+            if isinstance(e, TimeoutError) and \
+                    not getattr(connection, 'retry_on_timeout', False):
+                raise
+            state = getattr(self._local, 'state', None)
+            if self._resubscribing or (state is not None and
+                                       state.reconnected):
+                raise
+            self._reconnect(connection)
+            if state is None:
+                return command(*args)
+            state.reconnected = True
+            if state.deadline is not None and \
+                    command == connection.read_response and \
+                    not _reply_ready(connection, max(
+                        0.0, state.deadline - _monotonic())):
+                raise _NoReplyYet()
+            return command(*args)
+
     def parse_response(self, block=True, timeout=0):
         """Read one reply from the connection: waiting for it when
         ``block``, else waiting up to ``timeout`` seconds (None: forever)
-        and returning None when nothing came.
+        and returning None when nothing came. The read itself goes through
+        ``self._execute(connection, connection.read_response)``.
 
         A lost connection is replaced once, transparently (subscribed again
         to every channel and pattern); if that fails, ConnectionError (or
@@ -183,33 +308,39 @@ class PubSubReading(object):
         token = object()
         readers = self._readers
         readers.add(token)
+        local = self._local
+        outer = getattr(local, 'state', None)  # a parse_response() re-entered
         try:
             connection = self.connection
             if connection is None:
                 raise RuntimeError(
                     'pubsub connection not set: '
                     'did you forget to call subscribe() or psubscribe()?')
-            # _pid[0] is the pool's fork-aware cache of os.getpid()
             if connection.pid != _pid[0]:
                 with self._lock:
                     connection = self._get_connection()
             deadline = None if block or timeout is None else \
                 _monotonic() + timeout
-            reconnected = False
+            state = local.state = _ReadState(deadline)
             while True:
                 try:
                     if connection._sock is None:
-                        reconnected = True
+                        state.reconnected = True
                         self._reconnect(connection)
                     return self._wait_for_reply(connection, deadline)
-                except _CONNECTION_ERRORS:
+                except _NoReplyYet:
+                    return None
+                except CONNECTION_ERRORS:
+                    # (a lost connection found outside _execute(): the
+                    # socket closed meanwhile, an unanswered health check)
                     self._check_open(connection)
                     connection.disconnect()
-                    if reconnected:
+                    if state.reconnected or state.read_failed:
                         raise
-                    reconnected = True
+                    state.reconnected = True
                     self._reconnect(connection)
         finally:
+            local.state = outer
             readers.discard(token)
             if self._release_later and not readers:
                 self._release_deferred()
@@ -218,16 +349,12 @@ class PubSubReading(object):
         """Yield messages as they come, for as long as something is
         subscribed. A lost connection is replaced (retrying with a delay
         growing to 2 s while the server is unreachable), never raised."""
-        backoff = _Backoff()
-        cls = type(self)
-        # A subclass's handle_message() or parse_response() sees every reply
-        inline = cls.handle_message is PubSubReading.handle_message and \
-            cls.parse_response is PubSubReading.parse_response
+        backoff = Backoff()
         pings = self._pings
         while self.subscribed:
             try:
                 response = self.parse_response(block=True)
-            except (RuntimeError,) + _RETRIED_ERRORS as e:
+            except (RuntimeError,) + RETRIED_ERRORS as e:
                 if self._retry_listen(e, backoff):
                     continue
                 return
@@ -235,28 +362,26 @@ class PubSubReading(object):
             message = self.handle_message(response)
             if message is not None:
                 yield message
-            if not inline:
-                continue
             # The rest of the batch that read brought, straight from the
-            # reader; until it is empty or _epoch changes.
+            # reader; until it is empty or _epoch changes. (A subclass's
+            # handle_message(), parse_response() or _execute() sees every
+            # reply instead.)
             epoch = self._epoch
             connection = self.connection
             gets = _reader_gets(connection)
             if gets is None:
                 continue
-            if connection.encoder.decode_responses:
-                message_word, pmessage_word = 'message', 'pmessage'
-            else:
-                message_word, pmessage_word = b'message', b'pmessage'
+            message_word, pmessage_word = _inline_words(self, connection)
+            if message_word is None:
+                continue
             channels, patterns = self.channels, self.patterns
-            any_handlers = self._any_handlers
             failure = None
             while epoch is self._epoch:
                 try:
                     response = gets()
                 except Exception as e:
                     self._reader_failed(connection, gets)
-                    if not isinstance(e, _RETRIED_ERRORS):
+                    if not isinstance(e, RETRIED_ERRORS):
                         raise
                     failure = e
                     break
@@ -273,20 +398,18 @@ class PubSubReading(object):
                 if kind == message_word:
                     message = {'type': 'message', 'pattern': None,
                                'channel': response[1], 'data': response[2]}
-                    if any_handlers:
-                        handler = channels.get(response[1])
-                        if handler:
-                            handler(message)
-                            continue
+                    handler = channels.get(response[1])
+                    if handler:
+                        handler(message)
+                        continue
                     yield message
                 elif kind == pmessage_word:
                     message = {'type': 'pmessage', 'pattern': response[1],
                                'channel': response[2], 'data': response[3]}
-                    if any_handlers:
-                        handler = patterns.get(response[1])
-                        if handler:
-                            handler(message)
-                            continue
+                    handler = patterns.get(response[1])
+                    if handler:
+                        handler(message)
+                        continue
                     yield message
                 else:
                     message = self.handle_message(response)
@@ -342,6 +465,15 @@ class PubSubReading(object):
                 if response.__class__ is list and not self._pings:
                     if fast[2]:
                         self._last_read = _monotonic()
+                    if response[0] == fast[3]:  # a published message
+                        message = {'type': 'message', 'pattern': None,
+                                   'channel': response[1],
+                                   'data': response[2]}
+                        handler = self.channels.get(response[1])
+                        if handler:
+                            handler(message)
+                            return None
+                        return message
                     return self.handle_message(response,
                                                ignore_subscribe_messages)
                 self._held = (fast[1].__self__, response)
@@ -352,9 +484,10 @@ class PubSubReading(object):
             epoch = self._epoch  # read first: a change meanwhile shows
             connection = self.connection
             gets = _reader_gets(connection)
-            self._fast = None if gets is None or type(self).parse_response \
-                is not PubSubReading.parse_response else \
-                (epoch, gets, connection.socket_timeout)
+            self._fast = None if gets is None or \
+                _plain_reads(type(self)) else \
+                (epoch, gets, connection.socket_timeout,
+                 _inline_words(self, connection)[0])
         if response is None:
             return None
         return self.handle_message(response, ignore_subscribe_messages)
@@ -372,31 +505,27 @@ class PubSubReading(object):
                     'data': response}
         message_type = _MESSAGE_TYPES.get(response[0]) or \
             nativestr(response[0])
-        if message_type == 'message':  # the common case first
-            message = {'type': 'message', 'pattern': None,
-                       'channel': response[1], 'data': response[2]}
-            if self._any_handlers:
-                handler = self.channels.get(response[1])
-                if handler:
-                    handler(message)
-                    return None
-            return message
         if message_type == 'pmessage':
             message = {'type': 'pmessage', 'pattern': response[1],
                        'channel': response[2], 'data': response[3]}
-            if self._any_handlers:
-                handler = self.patterns.get(response[1])
-                if handler:
-                    handler(message)
-                    return None
-            return message
-        if message_type == 'pong':
+        elif message_type == 'pong':
+            # (2.10.6 failed on these two-element replies)
             return {'type': 'pong', 'pattern': None, 'channel': None,
                     'data': response[1]}
-        # a (p)(un)subscribe confirmation
+        else:
+            message = {'type': message_type, 'pattern': None,
+                       'channel': response[1], 'data': response[2]}
         if message_type in self.UNSUBSCRIBE_MESSAGE_TYPES:
             self._confirm_unsubscribe(message_type, response[1])
+        if message_type in self.PUBLISH_MESSAGE_TYPES:
+            handler = self.patterns.get(response[1]) \
+                if message_type == 'pmessage' else \
+                self.channels.get(response[1])
+            if handler:
+                handler(message)
+                return None
+            return message
+        # a (p)(un)subscribe confirmation
         if ignore_subscribe_messages or self.ignore_subscribe_messages:
             return None
-        return {'type': message_type, 'pattern': None,
-                'channel': response[1], 'data': response[2]}
+        return message

@@ -1,5 +1,6 @@
 """The reconnect policy shared by PubSub.listen() and the worker thread, and
 the thread behind PubSub.run_in_thread()."""
+import contextlib
 import logging
 import threading
 
@@ -8,20 +9,20 @@ from redis.exceptions import ConnectionError, InvalidResponse, TimeoutError
 logger = logging.getLogger('redis.pubsub')
 
 # Errors after which the connection is gone and a new one can be tried.
-_CONNECTION_ERRORS = (ConnectionError, TimeoutError)
+CONNECTION_ERRORS = (ConnectionError, TimeoutError)
 # What listen() and the worker thread retry: a corrupt reply also costs the
 # connection (it is dropped), and the next read starts on a new one.
-_RETRIED_ERRORS = _CONNECTION_ERRORS + (InvalidResponse,)
+RETRIED_ERRORS = CONNECTION_ERRORS + (InvalidResponse,)
 
 
-class _Backoff(object):
+class Backoff(object):
     "Delays between reconnect attempts: first, first*2, ... up to most"
 
     def __init__(self, first=0.1, most=2.0):
         self.first, self.most, self.current = first, most, None
 
     def __repr__(self):
-        return '_Backoff<current=%s>' % self.current
+        return 'Backoff<current=%s>' % self.current
 
     def next(self):
         self.current = self.first if self.current is None else \
@@ -61,7 +62,7 @@ class PubSubWorkerThread(threading.Thread):
         pubsub = self.pubsub
         wait = self.sleep_time if self.sleep_time and self.sleep_time > 0 \
             else self.IDLE_WAIT
-        backoff = _Backoff()
+        backoff = Backoff()
         try:
             while not self._stopping.is_set() and pubsub.subscribed:
                 try:
@@ -70,7 +71,7 @@ class PubSubWorkerThread(threading.Thread):
                 except Exception as e:
                     if self._stopping.is_set() or not pubsub.subscribed:
                         break
-                    if isinstance(e, _RETRIED_ERRORS):
+                    if isinstance(e, RETRIED_ERRORS):
                         delay = backoff.next()
                         self._report(e, 'PubSub connection lost (%s); '
                                      'reconnecting in %.1f s', e, delay)
@@ -86,25 +87,28 @@ class PubSubWorkerThread(threading.Thread):
     def _report(self, exc, log_message, *log_args):
         if self.exception_handler is not None:
             self.exception_handler(exc, self.pubsub, self)
-        elif isinstance(exc, _RETRIED_ERRORS):
+        elif isinstance(exc, RETRIED_ERRORS):
             logger.warning(log_message, *log_args)
         else:
             logger.error(log_message, *log_args, exc_info=exc)
 
     def stop(self):
         """End the loop; the thread then closes the PubSub and exits (join()
-        it to wait for that)."""
+        it to wait for that).
+
+        As in 2.10.6 this calls the PubSub's unsubscribe() and
+        punsubscribe(): the confirmations wake a loop waiting for a message.
+        Only while connected, though: a loop that has lost its connection
+        is woken by the stop event, and a PubSub already closed must not
+        take a connection from the pool just to unsubscribe it."""
         self._stopping.set()
         pubsub = self.pubsub
-        # Unsubscribing makes the server send something, which wakes a loop
-        # waiting for a message at once. No reconnect for it: a loop that
-        # has lost its connection is woken by the event instead.
-        with pubsub._lock:
-            connection = pubsub.connection
-            if connection is None or connection._sock is None:
+        with getattr(pubsub, '_lock', None) or contextlib.nullcontext():
+            connection = getattr(pubsub, 'connection', None)
+            if connection is None or getattr(connection, '_sock', 1) is None:
                 return
             try:
-                connection.send_packed_command(connection.pack_commands(
-                    [('UNSUBSCRIBE',), ('PUNSUBSCRIBE',)]))
-            except _CONNECTION_ERRORS:
-                pass
+                pubsub.unsubscribe()
+                pubsub.punsubscribe()
+            except CONNECTION_ERRORS:
+                pass  # the loop ends on the stop event all the same
