@@ -13,8 +13,9 @@ from redis.connection import (  # noqa: F401 (Token: a 2.10.6 name)
     ConnectionPool, SSLConnection, Token, UnixDomainSocketConnection,
 )
 from redis.exceptions import (  # noqa: F401
-    ConnectionError, DataError, ExecAbortError, NoScriptError, PubSubError,
-    RedisError, ResponseError, TimeoutError, WatchError,
+    BusyLoadingError, ConnectionError, DataError, ExecAbortError,
+    NoScriptError, PubSubError, RedisError, ResponseError, TimeoutError,
+    WatchError,
 )
 from redis.replies import *  # noqa: F401,F403 (2.10.6 exported these here)
 from redis.replies import LEGACY_RESPONSE_CALLBACKS, RESPONSE_CALLBACKS
@@ -63,6 +64,8 @@ class StrictRedis(CoreCommands):
                  ssl=False, ssl_keyfile=None, ssl_certfile=None,
                  ssl_cert_reqs=None, ssl_ca_certs=None,
                  max_connections=None):
+        # Every argument but connection_pool describes the pool to build;
+        # with a pool given they are all ignored, the deprecated names too.
         if not connection_pool:
             if charset is not None:
                 warnings.warn(DeprecationWarning(
@@ -72,45 +75,33 @@ class StrictRedis(CoreCommands):
                 warnings.warn(DeprecationWarning(
                     '"errors" is deprecated. Use "encoding_errors" instead'))
                 encoding_errors = errors
-
-            kwargs = {
-                'db': db,
-                'password': password,
-                'socket_timeout': socket_timeout,
-                'encoding': encoding,
-                'encoding_errors': encoding_errors,
-                'decode_responses': decode_responses,
-                'retry_on_timeout': retry_on_timeout,
-                'max_connections': max_connections,
-            }
-            # based on input, setup appropriate connection args
+            pool_kwargs = dict(
+                db=db, password=password, socket_timeout=socket_timeout,
+                encoding=encoding, encoding_errors=encoding_errors,
+                decode_responses=decode_responses,
+                retry_on_timeout=retry_on_timeout,
+                max_connections=max_connections)
             if unix_socket_path is not None:
-                kwargs.update({
-                    'path': unix_socket_path,
-                    'connection_class': UnixDomainSocketConnection
-                })
+                # no host, port, TCP options or TLS over a unix socket
+                pool_kwargs.update(
+                    connection_class=UnixDomainSocketConnection,
+                    path=unix_socket_path)
             else:
-                # TCP specific options
-                kwargs.update({
-                    'host': host,
-                    'port': port,
-                    'socket_connect_timeout': socket_connect_timeout,
-                    'socket_keepalive': socket_keepalive,
-                    'socket_keepalive_options': socket_keepalive_options,
-                })
-
+                pool_kwargs.update(
+                    host=host, port=port,
+                    socket_connect_timeout=socket_connect_timeout,
+                    socket_keepalive=socket_keepalive,
+                    socket_keepalive_options=socket_keepalive_options)
                 if ssl:
-                    kwargs.update({
-                        'connection_class': SSLConnection,
-                        'ssl_keyfile': ssl_keyfile,
-                        'ssl_certfile': ssl_certfile,
-                        'ssl_cert_reqs': ssl_cert_reqs,
-                        'ssl_ca_certs': ssl_ca_certs,
-                    })
-            connection_pool = ConnectionPool(**kwargs)
+                    pool_kwargs.update(
+                        connection_class=SSLConnection,
+                        ssl_keyfile=ssl_keyfile, ssl_certfile=ssl_certfile,
+                        ssl_cert_reqs=ssl_cert_reqs,
+                        ssl_ca_certs=ssl_ca_certs)
+            connection_pool = ConnectionPool(**pool_kwargs)
         self.connection_pool = connection_pool
+        # whether lock() makes LuaLocks: found out on its first call
         self._use_lua_lock = None
-
         self.response_callbacks = self.__class__.RESPONSE_CALLBACKS.copy()
 
     def __repr__(self):
@@ -145,13 +136,14 @@ class StrictRedis(CoreCommands):
                 try:
                     if watches:
                         pipe.watch(*watches)
-                    func_value = func(pipe)
-                    exec_value = pipe.execute()
-                    return func_value if value_from_callable else exec_value
+                    returned = func(pipe)
+                    results = pipe.execute()
                 except WatchError:
+                    # a watched key changed (or the WATCH was lost): again
                     if watch_delay is not None and watch_delay > 0:
                         time.sleep(watch_delay)
                     continue
+                return returned if value_from_callable else results
 
     def lock(self, name, timeout=None, sleep=0.1, blocking_timeout=None,
              lock_class=None, thread_local=True):
@@ -165,13 +157,14 @@ class StrictRedis(CoreCommands):
         """
         if lock_class is None:
             if self._use_lua_lock is None:
-                # the first time .lock() is called, determine if we can use
-                # Lua by attempting to register the necessary scripts
+                # Registering LuaLock's scripts fails on a server without
+                # Lua; the answer holds for every later lock of this client.
                 try:
                     LuaLock.register_scripts(self)
-                    self._use_lua_lock = True
                 except ResponseError:
                     self._use_lua_lock = False
+                else:
+                    self._use_lua_lock = True
             lock_class = LuaLock if self._use_lua_lock else Lock
         return lock_class(self, name, timeout=timeout, sleep=sleep,
                           blocking_timeout=blocking_timeout,
@@ -192,10 +185,11 @@ class StrictRedis(CoreCommands):
 
         A command is sent again, once, on a fresh connection only when it
         cannot have run: sending it over a pooled connection failed with a
-        connection error (the server never got it whole). A failure after
-        it was sent raises, since the server may have run it; the exception
-        is ``retry_on_timeout=True``, which re-sends after a read timeout as
-        2.10.6 did.
+        connection error (the server never got it whole), or the server
+        refused it while loading its data (BusyLoadingError, re-sent as in
+        2.10.6). A failure after it was sent raises, since the server may
+        have run it; the exception is ``retry_on_timeout=True``, which
+        re-sends after a read timeout as 2.10.6 did.
         """
         pool = self.connection_pool
         command_name = args[0]
@@ -219,19 +213,24 @@ class StrictRedis(CoreCommands):
                     return self.parse_response(connection, command_name,
                                                **options)
                 return self.parse_response(connection, command_name)
+            except BusyLoadingError:
+                pass
             except TimeoutError:
                 if not getattr(connection, 'retry_on_timeout', False):
                     raise
-                connection.disconnect()
-                connection.send_command(*args)
-                return self.parse_response(connection, command_name,
-                                           **options)
+            connection.disconnect()
+            connection.send_command(*args)
+            if command_name in BLOCKING_COMMANDS:
+                return self._parse_blocking_response(
+                    connection, command_name, args, options)
+            return self.parse_response(connection, command_name, **options)
         except ResponseError:
             # an error reply was read whole: the connection is in step
             raise
         except BaseException:
             # Anything else (KeyboardInterrupt between send and read, a
-            # failing callback) may leave a reply unread on the socket.
+            # failing callback, a refusal) may leave a reply unread on the
+            # socket, or a connection the server is closing.
             connection.disconnect()
             raise
         finally:
@@ -288,7 +287,8 @@ class Redis(StrictRedis):
             shard_hint)
 
     def setex(self, name, value, time):
-        "Set ``name`` to ``value`` expiring in ``time`` seconds (int or timedelta)"
+        """Set ``name`` to ``value`` expiring in ``time`` seconds (an int or
+        a timedelta)"""
         if isinstance(time, datetime.timedelta):
             time = time.seconds + time.days * 24 * 3600
         return self.execute_command('SETEX', name, time, value)
@@ -302,17 +302,15 @@ class Redis(StrictRedis):
         """Add members with scores to sorted set ``name``, given as
         ``name1, score1, name2, score2, ...`` (member first, unlike the Redis
         command and StrictRedis.zadd) or as ``name1=score1`` keywords."""
-        pieces = []
-        if args:
-            if len(args) % 2 != 0:
-                raise DataError("ZADD requires an equal number of "
-                                "values and scores")
-            for i in range(0, len(args), 2):
-                pieces.append(args[i + 1])
-                pieces.append(args[i])
-        for pair in kwargs.items():
-            pieces.append(pair[1])
-            pieces.append(pair[0])
+        if len(args) % 2 != 0:
+            raise DataError("ZADD requires an equal number of "
+                            "values and scores")
+        # 2.10.6 sent the positional pairs reversed as a whole (the last
+        # pair first), so of a member given twice the first score wins
+        pieces = list(reversed(args))
+        for member, score in kwargs.items():
+            pieces.append(score)
+            pieces.append(member)
         return self.execute_command('ZADD', name, *pieces)
 
 

@@ -5,19 +5,29 @@ MULTI/EXEC transaction.
 ``Pipeline`` in ``redis.client``), so every command method of the client
 queues instead of running: ``execute_command`` is the only thing that
 changes.
+
+The overridable methods are called where and as 2.10.6 called them:
+``execute_command`` hands each command to ``pipeline_execute_command`` or
+``immediate_execute_command``; ``execute`` to ``_execute_transaction`` or
+``_execute_pipeline``, which read every reply through ``parse_response``
+and report errors through ``annotate_exception`` and
+``raise_first_error``.
 """
+import functools
 import os
 
 from redis.exceptions import (
-    ConnectionError, ExecAbortError, RedisError, ResponseError, TimeoutError,
-    WatchError,
+    BusyLoadingError, ConnectionError, ExecAbortError, ResponseError,
+    RedisError, TimeoutError, WatchError,
 )
-from redis.utils import nativestr
 
 WATCH_LOST_MESSAGE = ("A ConnectionError occured on while watching one or "
                       "more keys")
 MULTI = ('MULTI',)
 EXEC = ('EXEC',)
+# the name 2.10.6 parsed the replies of MULTI, of queued commands and of
+# EXEC under: no callback is registered for it
+TRANSACTION_REPLY = '_'
 
 
 def _safe_str(value):
@@ -27,16 +37,12 @@ def _safe_str(value):
     return str(value)
 
 
-def _check_reply_error(conn, error):
-    """Re-raise ``error`` unless it stands for an error reply.
-
-    Most error replies are ResponseErrors, but a few map to
-    AuthenticationError or ConnectionError (NOAUTH, max clients). A real
-    connection failure always disconnects, so a live socket tells them
-    apart.
-    """
-    if getattr(conn, '_sock', None) is None:
-        raise error
+def _client_parse_response():
+    # StrictRedis' own parse_response, as 2.10.6 called it by name (so a
+    # class of the user's between BasePipeline and StrictRedis does not see
+    # pipeline replies). Imported late: redis.client imports this module.
+    from redis.client import StrictRedis
+    return StrictRedis.parse_response
 
 
 class BasePipeline(object):
@@ -48,8 +54,7 @@ class BasePipeline(object):
 
     A failing command does not stop the others: execute() raises the first
     error after all replies are read, or, with ``raise_on_error=False``,
-    returns the exception objects (usually ResponseError) among the
-    results.
+    returns the exception objects (ResponseErrors) among the results.
 
     After watch(), commands run at once (to read the values a transaction
     depends on) until multi() starts buffering again; execute() then
@@ -80,9 +85,11 @@ class BasePipeline(object):
         self.reset()
 
     def __del__(self):
-        # a pipeline dropped mid-WATCH must not keep its connection (one
-        # that holds none has nothing to clean up)
-        if getattr(self, 'connection', None) is None:
+        # A pipeline dropped mid-WATCH must not keep its connection. One that
+        # holds none has nothing to clean up, unless a subclass' reset()
+        # expects to hear about it, as it did in 2.10.6.
+        if getattr(self, 'connection', None) is None and \
+                type(self).reset is BasePipeline.reset:
             return
         try:
             self.reset()
@@ -140,6 +147,10 @@ class BasePipeline(object):
         if (self.watching or args[0] == 'WATCH') and \
                 not self.explicit_transaction:
             return self.immediate_execute_command(*args, **kwargs)
+        if type(self).pipeline_execute_command is not _QUEUE:
+            return self.pipeline_execute_command(*args, **kwargs)
+        # What pipeline_execute_command does, without the call, which costs
+        # more than queuing itself, while no class overrides or patches it.
         self.command_stack.append((args, kwargs))
         return self
 
@@ -157,11 +168,16 @@ class BasePipeline(object):
         """Run a command now on the pipeline's own connection, which it
         keeps (with its WATCHes) until reset().
 
-        The retry rules are the client's: the command is sent again once
-        only when sending it over an already open connection failed (the
-        server never got it whole), or after a read timeout with
-        ``retry_on_timeout``. While keys are watched, losing the connection
-        loses the WATCH too, so that raises WatchError instead.
+        The command is sent again, once, only when it cannot have run:
+        sending it over an already open connection failed (the server never
+        got it whole), or the server refused it while loading its data
+        (BusyLoadingError); or, with ``retry_on_timeout``, after a read
+        timeout. Never while keys are watched: the WATCH is lost with the
+        connection, so that raises WatchError (a refusal raises itself).
+
+        As in 2.10.6, a connection error disconnects the connection and
+        resets the pipeline (the connection goes back to the pool); after a
+        timeout the pipeline keeps its (closed) connection.
         """
         command_name = args[0]
         conn = self.connection
@@ -171,34 +187,47 @@ class BasePipeline(object):
             self.connection = conn
         was_connected = getattr(conn, '_sock', None) is not None
         try:
-            conn.send_command(*args)
-        except (ConnectionError, TimeoutError) as e:
+            try:
+                conn.send_command(*args)
+            except ConnectionError:
+                if self.watching or not was_connected:
+                    raise
+                conn.disconnect()
+                conn.send_command(*args)
+            try:
+                return self.parse_response(conn, command_name, **options)
+            except BusyLoadingError:
+                if self.watching:
+                    raise
+            except TimeoutError:
+                if self.watching or \
+                        not getattr(conn, 'retry_on_timeout', False):
+                    raise
             conn.disconnect()
-            if self.watching:
-                raise self._watch_lost()
-            if isinstance(e, TimeoutError) or not was_connected:
-                raise
             conn.send_command(*args)
-        try:
             return self.parse_response(conn, command_name, **options)
         except (ConnectionError, TimeoutError) as e:
             conn.disconnect()
-            if self.watching:
+            if self.watching and not isinstance(e, BusyLoadingError):
                 raise self._watch_lost()
-            if not (isinstance(e, TimeoutError) and
-                    getattr(conn, 'retry_on_timeout', False)):
-                raise
-            conn.send_command(*args)
-            return self.parse_response(conn, command_name, **options)
+            if isinstance(e, ConnectionError):
+                self.reset()
+            raise
 
     def parse_response(self, connection, command_name, **options):
-        result = super(BasePipeline, self).parse_response(
-            connection, command_name, **options)
+        result = _client_parse_response()(self, connection, command_name,
+                                          **options)
         if command_name in self.UNWATCH_COMMANDS:
             self.watching = False
         elif command_name == 'WATCH':
             self.watching = True
         return result
+
+    def _parses_plainly(self):
+        # parse_response is BasePipeline's own: replies can be read in a
+        # tight loop that does just what it would do, without a call each
+        method = self.parse_response
+        return getattr(method, '__func__', None) is BasePipeline.parse_response
 
     def annotate_exception(self, exception, number, command):
         """Prefix the error's message with the failing command and its
@@ -211,7 +240,7 @@ class BasePipeline(object):
 
     def raise_first_error(self, commands, response):
         for i, r in enumerate(response):
-            if isinstance(r, RedisError):
+            if isinstance(r, ResponseError):
                 self.annotate_exception(r, i + 1, commands[i][0])
                 raise r
 
@@ -224,8 +253,7 @@ class BasePipeline(object):
         exists = immediate('SCRIPT EXISTS', *[s.sha for s in scripts])
         for script, exist in zip(scripts, exists):
             if not exist:
-                script.sha = nativestr(immediate('SCRIPT LOAD',
-                                                 script.script))
+                script.sha = immediate('SCRIPT LOAD', script.script)
 
     def _send(self, conn, packed, transaction):
         if self.watching:
@@ -236,7 +264,7 @@ class BasePipeline(object):
                     (check is not None and not check()):
                 conn.disconnect()
                 raise WatchError(WATCH_LOST_MESSAGE)
-        else:
+        elif getattr(conn, '_sock', None) is None:
             # Connecting separately from sending tells "nothing left" apart
             # from "some of it may have left": only the first is retried.
             try:
@@ -270,17 +298,20 @@ class BasePipeline(object):
         that command's error is raised (whatever ``raise_on_error``); a
         changed watched key raises WatchError.
 
-        Connection errors: the batch is sent again once, on a fresh
-        connection, only when it cannot have run: connecting failed (nothing
-        was sent), or sending a transaction failed (its EXEC never arrived
-        whole, so the server ran none of it). A non-transactional batch
-        whose send failed, and any batch whose replies could not be read,
-        raise the ConnectionError or TimeoutError: some or all of it may
-        have run, and only the caller can decide whether to run it again.
-        While keys are watched, a connection found closed before sending,
-        or a failed send, raises WatchError (the server forgot the WATCH,
-        nothing ran); a failure after the batch was sent still raises the
-        ConnectionError, since EXEC may have run.
+        Connection errors (a refusal such as BusyLoadingError too) are
+        raised whatever ``raise_on_error``, after the connection was closed.
+        The batch is sent again once, on a fresh connection, only when it
+        cannot have run: connecting failed (nothing was sent), or sending a
+        transaction failed (its EXEC never arrived whole, so the server ran
+        none of it); or after a read timeout with ``retry_on_timeout``, the
+        opt-in of 2.10.6. A non-transactional batch whose send failed, and
+        any batch whose replies could not be read, raise the ConnectionError
+        or TimeoutError: some or all of it may have run, and only the caller
+        can decide whether to run it again. While keys are watched, a
+        connection found closed before sending, or a failed send, raises
+        WatchError (the server forgot the WATCH, nothing ran); a failure
+        after the batch was sent still raises the ConnectionError, since
+        EXEC may have run.
 
         The pipeline is reset afterwards, whatever happens.
         """
@@ -291,54 +322,68 @@ class BasePipeline(object):
         try:
             if self.scripts:
                 self.load_scripts()
+            if self.transaction or self.explicit_transaction:
+                execute = self._execute_transaction
+            else:
+                execute = self._execute_pipeline
             conn = self.connection
             if conn is None:
                 conn = self.connection_pool.get_connection('MULTI',
                                                            self.shard_hint)
                 self.connection = conn
-            if self.transaction or self.explicit_transaction:
-                return self._execute_transaction(conn, stack, raise_on_error)
-            return self._execute_pipeline(conn, stack, raise_on_error)
+            was_watching = self.watching
+            try:
+                return execute(conn, stack, raise_on_error)
+            except (ConnectionError, TimeoutError) as e:
+                conn.disconnect()
+                if not isinstance(e, TimeoutError) or \
+                        not getattr(conn, 'retry_on_timeout', False):
+                    raise
+                if was_watching:
+                    raise WatchError(WATCH_LOST_MESSAGE)
+                return execute(conn, stack, raise_on_error)
         finally:
             self.reset()
 
-    def _execute_transaction(self, conn, stack, raise_on_error):
-        commands = [MULTI]
-        commands.extend([args for args, _ in stack])
-        commands.append(EXEC)
-        self._send(conn, conn.pack_commands(commands), True)
+    def _execute_transaction(self, connection, commands, raise_on_error):
+        all_cmds = [MULTI]
+        all_cmds.extend([args for args, _ in commands])
+        all_cmds.append(EXEC)
+        self._send(connection, connection.pack_commands(all_cmds), True)
 
-        # Every reply is read before anything is raised, so the connection
-        # is left in step for the next user.
-        read = conn.read_response
+        if self._parses_plainly() and \
+                TRANSACTION_REPLY not in self.response_callbacks and \
+                TRANSACTION_REPLY not in self.UNWATCH_COMMANDS:
+            parse = connection.read_response
+        else:
+            parse = functools.partial(self.parse_response, connection,
+                                      TRANSACTION_REPLY)
+        # Every reply of the batch is read before an error reply is raised,
+        # so the connection is left in step for the next user. A connection
+        # error (a refusal such as LOADING too) stops at once: execute()
+        # closes the connection.
         multi_error = None
         errors = []
         try:
-            read()
-        except RedisError as e:
-            _check_reply_error(conn, e)
+            parse()
+        except ResponseError as e:
             multi_error = e
-        for i in range(len(stack)):
+        for i, command in enumerate(commands):
             try:
-                read()
+                parse()
             except ResponseError as e:
-                errors.append((i, e))
-            except RedisError as e:
-                _check_reply_error(conn, e)
+                self.annotate_exception(e, i + 1, command[0])
                 errors.append((i, e))
         try:
-            response = read()
-        except RedisError as exec_error:
-            _check_reply_error(conn, exec_error)
+            response = parse()
+        except ResponseError as exec_error:
             if multi_error is not None:
                 raise multi_error
             if not (errors and isinstance(exec_error, ExecAbortError)):
                 raise
             # Nothing ran. As in 2.10.6, the refused command's own error is
             # raised (a ReadOnlyError stays one), not the EXECABORT.
-            i, first = errors[0]
-            self.annotate_exception(first, i + 1, stack[i][0])
-            raise first
+            raise errors[0][1]
         finally:
             # EXEC ends every WATCH, whatever its outcome; its reply (or
             # error) was the last one, so the connection is in step
@@ -349,21 +394,20 @@ class BasePipeline(object):
         if response is None:
             raise WatchError("Watched variable changed.")
 
+        # only servers older than 2.6.5 run a transaction like this
         for i, e in errors:
-            # only servers older than 2.6.5 run a transaction like this
-            self.annotate_exception(e, i + 1, stack[i][0])
             response.insert(i, e)
-        if len(response) != len(stack):
-            conn.disconnect()
+        if len(response) != len(commands):
+            connection.disconnect()
             raise ResponseError("Wrong number of response items from "
                                 "pipeline execution")
         if raise_on_error:
-            self.raise_first_error(stack, response)
+            self.raise_first_error(commands, response)
 
         callbacks = self.response_callbacks
         data = []
         append = data.append
-        for r, (args, options) in zip(response, stack):
+        for r, (args, options) in zip(response, commands):
             if not isinstance(r, Exception):
                 callback = callbacks.get(args[0])
                 if callback is not None:
@@ -371,30 +415,47 @@ class BasePipeline(object):
             append(r)
         return data
 
-    def _execute_pipeline(self, conn, stack, raise_on_error):
-        self._send(conn, conn.pack_commands([args for args, _ in stack]),
+    def _execute_pipeline(self, connection, commands, raise_on_error):
+        self._send(connection,
+                   connection.pack_commands([args for args, _ in commands]),
                    False)
-        read = conn.read_response
-        callbacks = self.response_callbacks
-        response = []
-        append = response.append
-        for args, options in stack:
-            try:
-                r = read()
-            except ResponseError as e:
-                append(e)
-                continue
-            except RedisError as e:
-                _check_reply_error(conn, e)
-                append(e)
-                continue
-            callback = callbacks.get(args[0])
-            if callback is not None:
-                r = callback(r, **options)
-            append(r)
+        if self._parses_plainly():
+            response = self._read_plainly(connection, commands)
+        else:
+            parse = self.parse_response
+            response = []
+            for args, options in commands:
+                try:
+                    response.append(parse(connection, args[0], **options))
+                except ResponseError as e:
+                    response.append(e)
         self._replies_pending = False
         if raise_on_error:
-            self.raise_first_error(stack, response)
+            self.raise_first_error(commands, response)
+        return response
+
+    def _read_plainly(self, connection, commands):
+        # What parse_response does per reply (read, callback, WATCH state),
+        # inlined: this loop is most of a big pipeline's client time.
+        read = connection.read_response
+        callbacks = self.response_callbacks
+        unwatch = self.UNWATCH_COMMANDS
+        watch_state = set(unwatch) | set(('WATCH',))
+        response = []
+        append = response.append
+        for args, options in commands:
+            name = args[0]
+            try:
+                r = read()
+                callback = callbacks.get(name)
+                if callback is not None:
+                    r = callback(r, **options)
+            except ResponseError as e:
+                r = e
+            else:
+                if name in watch_state:
+                    self.watching = name not in unwatch
+            append(r)
         return response
 
     def watch(self, *names):
@@ -407,3 +468,7 @@ class BasePipeline(object):
     def unwatch(self):
         "Forget every WATCH of this pipeline (True)"
         return self.watching and self.execute_command('UNWATCH') or True
+
+
+# execute_command queues in place only when this is the method in use
+_QUEUE = BasePipeline.pipeline_execute_command

@@ -3,7 +3,6 @@ import hashlib
 
 from redis.exceptions import NoScriptError
 from redis.pipeline import BasePipeline
-from redis.utils import nativestr
 
 
 class Script(object):
@@ -39,5 +38,5 @@ class Script(object):
         except NoScriptError:
             # a flushed script cache, or another server than the one that
             # saw it last: load it there and try once more
-            self.sha = nativestr(client.script_load(self.script))
+            self.sha = client.script_load(self.script)
             return client.evalsha(self.sha, len(keys), *args)
