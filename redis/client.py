@@ -4,9 +4,22 @@ Commands live in ``redis.commands`` (one mixin per data type), reply
 conversions in ``redis.replies``; this module ties them to a connection
 pool and keeps every 2.10.6 name importable from here.
 """
+# (2.10.6's module had this name too)
+from __future__ import with_statement  # noqa: F401
+
 import datetime
+import hashlib  # noqa: F401 (a 2.10.6 name of this module, like sys...)
+import sys  # noqa: F401
+import threading  # noqa: F401
 import time
+import time as mod_time  # noqa: F401
 import warnings
+from itertools import chain  # noqa: F401
+
+from redis._compat import (  # noqa: F401 (2.10.6 imported them here)
+    b, basestring, bytes, imap, iteritems, iterkeys, itervalues, izip, long,
+    safe_unicode, unicode,
+)
 
 from redis.commands import CoreCommands
 from redis.connection import (  # noqa: F401 (Token: a 2.10.6 name)

@@ -547,3 +547,45 @@ def test_repr_names_the_class_and_pool(r):
         assert repr(r) == 'StrictRedis<%r>' % (r.connection_pool,)
         assert repr(r.pipeline()) == 'StrictPipeline<%r>' % (
             r.connection_pool,)
+
+
+# -- every module-level name of 2.10.6's redis.client ------------------------
+
+# standard library modules and the _compat helpers it imported included
+CLIENT_NAMES_2106 = (
+    'BasePipeline ConnectionError ConnectionPool DataError ExecAbortError '
+    'Lock LuaLock NoScriptError Pipeline PubSub PubSubError '
+    'PubSubWorkerThread Redis RedisError ResponseError SENTINEL_STATE_TYPES '
+    'SSLConnection SYM_EMPTY Script StrictPipeline StrictRedis TimeoutError '
+    'Token UnixDomainSocketConnection WatchError _parse_node_line b '
+    'basestring bool_ok bytes chain datetime dict_merge float_or_none '
+    'hashlib imap int_or_none iteritems iterkeys itervalues izip '
+    'list_or_args long mod_time nativestr pairs_to_dict pairs_to_dict_typed '
+    'parse_client_list parse_cluster_info parse_cluster_nodes '
+    'parse_config_get parse_debug_object parse_georadius_generic '
+    'parse_hscan parse_info parse_object parse_pubsub_numsub parse_scan '
+    'parse_sentinel_get_master parse_sentinel_master parse_sentinel_masters '
+    'parse_sentinel_slaves_and_sentinels parse_sentinel_state '
+    'parse_slowlog_get parse_zscan safe_unicode sort_return_tuples '
+    'string_keys_to_dict sys threading time timestamp_to_datetime unicode '
+    'warnings with_statement zset_score_pairs').split()
+
+
+def test_client_module_names():
+    import hashlib
+    import itertools
+    import sys
+    import threading
+    import time
+    import redis._compat
+    import redis.client as client
+    missing = [name for name in CLIENT_NAMES_2106 if not hasattr(client, name)]
+    assert missing == []
+    assert (client.hashlib, client.sys, client.threading, client.time,
+            client.mod_time, client.chain) == (
+        hashlib, sys, threading, time, time, itertools.chain)
+    for name in ('b', 'basestring', 'bytes', 'imap', 'iteritems', 'iterkeys',
+                 'itervalues', 'izip', 'long', 'safe_unicode', 'unicode'):
+        assert getattr(client, name) is getattr(redis._compat, name)
+    assert list(client.iteritems({'a': 1})) == [('a', 1)]
+    assert client.SYM_EMPTY == b''
