@@ -63,9 +63,6 @@ def parse_info(response):
             info.setdefault('__raw__', []).append(line)
             continue
         key, value = line.split(':', 1)
-        if key == 'cmdstat_host':
-            # the stats of a command literally named 'host:'
-            key, value = line.rsplit(':', 1)
         info[key] = _info_value(value)
     return info
 

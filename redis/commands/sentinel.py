@@ -6,12 +6,11 @@ class SentinelCommands(object):
     """Commands understood by a Sentinel process: SENTINEL MASTERS, ..."""
 
     def sentinel(self, *args):
-        "Send SENTINEL with ``args``; the raw reply (deprecated, as in 2.10.6)"
-        # 2.10.6 only warned here and sent nothing; the warning is kept, and
-        # the command is sent so that the call does what its name says
+        "Deprecated: warns and sends nothing, as 2.10.6 did"
+        # code written for 2.10.6 may call it and rely on nothing being
+        # sent: SENTINEL REMOVE or RESET would change the sentinels
         warnings.warn(
             DeprecationWarning('Use the individual sentinel_* methods'))
-        return self.execute_command('SENTINEL', *args)
 
     def sentinel_get_master_addr_by_name(self, service_name):
         "The (host, port) of the master of ``service_name``"
