@@ -4,6 +4,7 @@ Replies are read by a parser (redis.parsers, re-exported here). Any
 exception while sending or reading disconnects, so a half-read reply is
 never handed to the next command.
 """
+import operator
 import os
 import select
 import socket
@@ -16,7 +17,8 @@ from redis.exceptions import (  # noqa: F401 (2.10.6 exported them here)
 )
 from redis.parsers import (  # noqa: F401 (2.10.6 names, re-exported)
     BaseParser, DefaultParser, HiredisParser, PythonParser,
-    SERVER_CLOSED_CONNECTION_ERROR, SocketParser, check_reply_header,
+    SERVER_CLOSED_CONNECTION_ERROR, SocketBuffer, SocketParser,
+    check_reply_header,
 )
 from redis.resp import (  # noqa: F401 (re-exported: 2.10.6 names)
     Encoder, Token, pack_command as _pack_command,
@@ -29,6 +31,58 @@ try:
     ssl_available = True
 except ImportError:  # pragma: no cover (Python built without OpenSSL)
     ssl_available = False
+
+
+class _Version(tuple):
+    """A dotted version as a tuple of ints that also compares with a
+    version string and with distutils' StrictVersion (2.10.6's type for
+    hiredis_version, gone from Python 3.12)."""
+
+    def __new__(cls, text):
+        parts = []
+        for part in str(text).split('.'):
+            digits = ''.join(c for c in part if c.isdigit())
+            parts.append(int(digits or 0))
+        version = tuple.__new__(cls, (parts + [0, 0, 0])[:max(3, len(parts))])
+        version.text = str(text)
+        return version
+
+    def __repr__(self):
+        return 'Version(%r)' % self.text
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def version(self):
+        return tuple(self)
+
+
+def _version_comparison(compare):
+    def method(self, other):
+        if isinstance(other, str):
+            other = _Version(other)
+        other = getattr(other, 'version', other)
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return compare(tuple(self), tuple(other))
+    return method
+
+
+for _name in ('eq', 'ne', 'lt', 'le', 'gt', 'ge'):
+    setattr(_Version, '__%s__' % _name,
+            _version_comparison(getattr(operator, _name)))
+del _name
+
+
+if HIREDIS_AVAILABLE:
+    # 2.10.6's flags (defined only when hiredis is installed); every hiredis
+    # that runs on Python 3 takes both callable errors and byte buffers.
+    import hiredis
+    hiredis_version = _Version(hiredis.__version__)
+    HIREDIS_SUPPORTS_CALLABLE_ERRORS = hiredis_version >= '0.1.3'
+    HIREDIS_SUPPORTS_BYTE_BUFFER = hiredis_version >= '0.1.4'
+    HIREDIS_USE_BYTE_BUFFER = HIREDIS_SUPPORTS_BYTE_BUFFER
 
 SYM_STAR = b'*'
 SYM_DOLLAR = b'$'
@@ -43,6 +97,9 @@ _POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
 class Connection(object):
     "Manages TCP communication to and from a Redis server"
     description_format = "Connection<host=%(host)s,port=%(port)s,db=%(db)s>"
+    # True (set by __init__) while pack_command and send_packed_command are
+    # Connection's own: send_command then packs without calling them.
+    _packs_itself = False
 
     def __init__(self, host='localhost', port=6379, db=0, password=None,
                  socket_timeout=None, socket_connect_timeout=None,
@@ -62,7 +119,8 @@ class Connection(object):
         self.retry_on_timeout = retry_on_timeout
         self.encoder = Encoder(encoding, encoding_errors, decode_responses)
         self._sock = None
-        self._poller = None
+        self._poll_sock = self._poller = None
+        self._packs_itself = _packs_itself(type(self))
         self._parser = parser_class(socket_read_size=socket_read_size)
         self._description_args = {'host': self.host, 'port': self.port,
                                   'db': self.db}
@@ -147,28 +205,16 @@ class Connection(object):
     def on_connect(self):
         "Initialize the connection, authenticate and select a database"
         self._parser.on_connect(self)
-        if _POLL is not None:
-            self._poller = _POLL()
-            self._poller.register(self._sock, _POLL_EVENTS)
-        # AUTH and SELECT go out in one write: one round trip, not two.
-        commands = []
+        # One command and its reply at a time, through send_command and
+        # read_response, as 2.10.6 did: subclasses see these calls. An
+        # error reply raises its own class (a wrong password:
+        # AuthenticationReplyError, also the ResponseError 2.10.6 raised).
         if self.password:
-            commands.append(('AUTH', self.password))
-        if self.db:
-            commands.append(('SELECT', self.db))
-        if not commands:
-            return
-        self.send_packed_command(self.pack_commands(commands))
-        if self.password:
-            try:
-                reply = self.read_response()
-            except AuthenticationError:
-                raise
-            except ResponseError as e:
-                raise AuthenticationError(str(e))
-            if nativestr(reply) != 'OK':
+            self.send_command('AUTH', self.password)
+            if nativestr(self.read_response()) != 'OK':
                 raise AuthenticationError('Invalid Password')
         if self.db:
+            self.send_command('SELECT', self.db)
             if nativestr(self.read_response()) != 'OK':
                 raise ConnectionError('Invalid Database')
 
@@ -179,7 +225,7 @@ class Connection(object):
         if sock is None:
             return
         self._sock = None
-        self._poller = None
+        self._poll_sock = self._poller = None
         try:
             # shutdown() would also end the parent's (or child's) copy of a
             # socket inherited across fork(); close() only drops ours.
@@ -232,7 +278,27 @@ class Connection(object):
 
     def send_command(self, *args):
         "Pack and send a command to the Redis server"
-        self.send_packed_command(_pack_command(self.encoder, args))
+        if self._packs_itself:
+            self.send_packed_command(_pack_command(self.encoder, args))
+        else:
+            # a subclass's pack_command or send_packed_command sees the
+            # calls 2.10.6 made, and a list of buffers
+            self.send_packed_command(self.pack_command(*args))
+
+    def _readable(self, sock, timeout):
+        # poll(), unlike select(), takes any descriptor number (select()
+        # raises ValueError past 1023); one poller per socket, reused
+        if _POLL is None:
+            return bool(select.select([sock], [], [], timeout)[0])
+        if timeout is not None and timeout < 0:
+            # (poll() would wait for ever; select() refused it)
+            raise ValueError('timeout must be non-negative')
+        if self._poll_sock is not sock:
+            poller = _POLL()
+            poller.register(sock, _POLL_EVENTS)
+            self._poll_sock, self._poller = sock, poller
+        return bool(self._poller.poll(
+            None if timeout is None else timeout * 1000.0))
 
     def can_read(self, timeout=0):
         "Poll the socket to see if there's data that can be read."
@@ -240,8 +306,7 @@ class Connection(object):
         if not sock:
             self.connect()
             sock = self._sock
-        return self._parser.can_read() or \
-            bool(select.select([sock], [], [], timeout)[0])
+        return self._parser.can_read() or self._readable(sock, timeout)
 
     def is_idle_and_healthy(self):
         """Cheap check made when the pool hands out a connected connection:
@@ -252,10 +317,15 @@ class Connection(object):
                 return False
         except AttributeError:
             pass  # a parser class of the user's own, without the method
-        poller = self._poller
-        if poller is not None:
+        sock, poller = self._sock, self._poller
+        if poller is not None and self._poll_sock is sock:
             return not poller.poll(0)
-        return not select.select([self._sock], [], [], 0)[0]
+        try:
+            return not self._readable(sock, 0)
+        except (AttributeError, TypeError):
+            # a socket-like object of a subclass's _connect() without a
+            # descriptor to poll: nothing to tell
+            return True
 
     def read_response(self):
         "Read the response from a previously sent command"
@@ -273,9 +343,12 @@ class Connection(object):
             self._raise_if_closed_meanwhile(e)
             self.disconnect()
             raise
-        # error replies come back as values (the readers' contract); some
-        # map to ConnectionError or AuthenticationError, not ResponseError
+        # Error replies come back as values (the readers' contract). One
+        # mapped to a ConnectionError ('max number of clients reached',
+        # LOADING) ends the connection, as 2.10.6's parsers raised those.
         if isinstance(response, RedisError):
+            if isinstance(response, ConnectionError):
+                self.disconnect()
             raise response
         return response
 
@@ -291,7 +364,19 @@ class Connection(object):
 
     def pack_commands(self, commands):
         "Pack multiple commands into the Redis protocol"
-        return _pack_commands(self.encoder, commands)
+        if type(self).pack_command is _PACK_COMMAND:
+            return _pack_commands(self.encoder, commands)
+        # each command through the subclass's pack_command, as in 2.10.6
+        return [b''.join(chunk for args in commands
+                         for chunk in self.pack_command(*args))]
+
+
+_PACK_COMMAND = Connection.pack_command
+
+
+def _packs_itself(cls):
+    return (cls.pack_command is _PACK_COMMAND and
+            cls.send_packed_command is Connection.send_packed_command)
 
 
 class SSLConnection(Connection):
@@ -359,7 +444,8 @@ class UnixDomainSocketConnection(Connection):
         self.retry_on_timeout = retry_on_timeout
         self.encoder = Encoder(encoding, encoding_errors, decode_responses)
         self._sock = None
-        self._poller = None
+        self._poll_sock = self._poller = None
+        self._packs_itself = _packs_itself(type(self))
         self._parser = parser_class(socket_read_size=socket_read_size)
         self._description_args = {'path': self.path, 'db': self.db}
         self._connect_callbacks = []

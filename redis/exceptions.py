@@ -2,7 +2,9 @@
 
 
 class RedisError(Exception):
-    pass
+    def __unicode__(self):
+        # 2.10.6 gave its exceptions this Python 2 method on Python 3 too
+        return str(self.args[0])
 
 
 class AuthenticationError(RedisError):
@@ -84,25 +86,27 @@ EXCEPTION_CLASSES = {
     'NOAUTH': AuthenticationReplyError,
     'WRONGPASS': AuthenticationReplyError,
 }
-# Codes 2.10.6 did not know kept their code in the message; so do these.
-_KEEP_CODE = frozenset(('NOAUTH', 'WRONGPASS'))
 
 
-def error_from_reply(message):
-    """Build the exception for an error reply: 'CODE text' -> Class('text').
+def error_from_reply(message, exception_classes=EXCEPTION_CLASSES):
+    """Build the exception for an error reply: 'CODE text' -> Class('text'),
+    the class found in ``exception_classes`` (a parser's EXCEPTION_CLASSES;
+    a dict value maps the text after the code instead).
 
     A known code is stripped from the message, as 2.10.6 did; an unknown one
-    stays in it.
+    stays in it, and so does a code mapped straight to
+    AuthenticationReplyError (NOAUTH, WRONGPASS: 2.10.6 did not know them,
+    so its messages for them kept the code).
 
     Used as the readers' ``replyError`` factory, so nested error replies
     (inside EXEC results) get their class too.
     """
     code, sep, rest = message.partition(' ')
-    cls = EXCEPTION_CLASSES.get(code)
+    cls = exception_classes.get(code)
     if cls is None:
         return ResponseError(message)
     if isinstance(cls, dict):
         cls = cls.get(rest, ResponseError)
-    elif code in _KEEP_CODE:
+    elif cls is AuthenticationReplyError:
         return cls(message)
     return cls(rest)

@@ -1,6 +1,8 @@
 """Commands to RESP2 bytes, with no sockets in it: ``Encoder`` turns
 arguments into bytes, ``pack_command``/``pack_commands`` build the wire
 form of one command or of a batch (re-exported by redis.resp)."""
+from redis.utils import b
+
 CRLF = b'\r\n'
 
 # Above this size an argument is sent as its own buffer instead of being
@@ -25,7 +27,7 @@ class Token(object):
         if isinstance(value, Token):
             value = value.value
         self.value = value
-        self.encoded_value = value.encode()
+        self.encoded_value = b(value)  # latin-1, as 2.10.6 encoded tokens
 
     def __repr__(self):
         return self.value
@@ -54,13 +56,14 @@ class Encoder(object):
             return value.encode(self.encoding, self.encoding_errors)
         if isinstance(value, Token):
             return value.encoded_value
-        if isinstance(value, bool):
-            # 2.10.6 sent str(True) == 'True'; keep that rather than '1'
-            return repr(value).encode()
-        if isinstance(value, int):
+        if value.__class__ is int:
             return b'%d' % value
+        if isinstance(value, int):
+            # a subclass's str() as 2.10.6 sent it: 'True' for True, and
+            # whatever an IntEnum's __str__ says on this Python
+            return b(str(value))
         if isinstance(value, float):
-            return repr(value).encode()
+            return b(repr(value))
         if isinstance(value, (bytearray, memoryview)):
             return bytes(value)
         return str(value).encode(self.encoding, self.encoding_errors)
@@ -88,7 +91,7 @@ def _name_prefix(name):
         out = []
         for word in words:
             if isinstance(word, str):
-                word = word.encode()
+                word = b(word)  # latin-1, as 2.10.6 encoded command names
             elif isinstance(word, Token):
                 word = word.encoded_value
             out.append(b'$%d\r\n%s\r\n' % (len(word), word))

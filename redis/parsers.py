@@ -6,9 +6,12 @@ Python or hiredis) and in how that reader takes bytes; one socket loop
 serves both. redis.connection re-exports everything here under its 2.10.6
 names.
 """
+import socket
+from io import BytesIO
+
 from redis.exceptions import (
     ConnectionError, EXCEPTION_CLASSES, InvalidResponse, RedisError,
-    error_from_reply,
+    TimeoutError, error_from_reply,
 )
 from redis.resp import BIG_BULK, MAX_BULK_LENGTH, Reader as PythonReader
 from redis.utils import HIREDIS_AVAILABLE
@@ -35,7 +38,13 @@ def check_reply_header(data):
 
 
 class BaseParser(object):
-    "Plain implementation and methods common to both parsers"
+    """Plain implementation and methods common to both parsers.
+
+    Every error reply, nested ones included, becomes the exception that
+    ``parse_error`` returns, which looks its code up in
+    ``EXCEPTION_CLASSES``: a subclass may extend the table (cluster clients
+    add MOVED, ASK, ...) or override ``parse_error``.
+    """
     EXCEPTION_CLASSES = EXCEPTION_CLASSES
 
     def __repr__(self):
@@ -43,7 +52,100 @@ class BaseParser(object):
 
     def parse_error(self, response):
         "Parse an error response"
-        return error_from_reply(response)
+        return error_from_reply(response, self.EXCEPTION_CLASSES)
+
+    def reply_error_factory(self):
+        """What the reader calls to build the exception for an error reply:
+        ``parse_error``, or the module's function that does the same when
+        neither it nor the table was changed (saves a method call)."""
+        if type(self).parse_error is BaseParser.parse_error and \
+                self.EXCEPTION_CLASSES is EXCEPTION_CLASSES:
+            return error_from_reply
+        return self.parse_error
+
+
+class SocketBuffer(object):
+    """2.10.6's buffered reading of a socket, which its PythonParser read
+    replies through: whole lines, and values of a known length followed by
+    CRLF. This package's parsers use a RESP reader instead; the class is
+    kept, working, for code built on it."""
+
+    def __init__(self, socket, socket_read_size):
+        self._sock = socket
+        self.socket_read_size = socket_read_size
+        self._buffer = BytesIO()
+        self.bytes_written = 0  # received into _buffer
+        self.bytes_read = 0  # handed out of _buffer
+
+    def __repr__(self):
+        return 'SocketBuffer<buffered=%d>' % self.length
+
+    @property
+    def length(self):
+        "Bytes received and not yet read"
+        return self.bytes_written - self.bytes_read
+
+    def _read_from_socket(self, length=None):
+        "Receive once, or until ``length`` more bytes have come"
+        buf = self._buffer
+        buf.seek(self.bytes_written)
+        received = 0
+        try:
+            while True:
+                data = self._sock.recv(self.socket_read_size)
+                if not data:
+                    raise OSError(SERVER_CLOSED_CONNECTION_ERROR)
+                buf.write(data)
+                received += len(data)
+                self.bytes_written += len(data)
+                if length is None or received >= length:
+                    return
+        except socket.timeout:
+            raise TimeoutError("Timeout reading from socket")
+        except OSError as e:
+            raise ConnectionError("Error while reading from socket: %s" %
+                                  (e.args,))
+
+    def _consumed(self, count):
+        self.bytes_read += count
+        if self.bytes_read == self.bytes_written:
+            self.purge()  # all read: start over rather than grow
+
+    def read(self, length):
+        "The next ``length`` bytes, and the CRLF after them skipped"
+        wanted = length + 2
+        if self.length < wanted:
+            self._read_from_socket(wanted - self.length)
+        self._buffer.seek(self.bytes_read)
+        data = self._buffer.read(wanted)
+        self._consumed(len(data))
+        return data[:-2]
+
+    def readline(self):
+        "The next line, without its CRLF"
+        while True:
+            self._buffer.seek(self.bytes_read)
+            line = self._buffer.readline()
+            if line.endswith(b'\r\n'):
+                self._consumed(len(line))
+                return line[:-2]
+            self._read_from_socket()
+
+    def purge(self):
+        "Drop everything buffered"
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self.bytes_written = 0
+        self.bytes_read = 0
+
+    def close(self):
+        try:
+            self.purge()
+            self._buffer.close()
+        except Exception:
+            pass  # the buffer is dropped either way
+        self._buffer = None
+        self._sock = None
 
 
 class SocketParser(BaseParser):
@@ -114,6 +216,7 @@ class SocketParser(BaseParser):
         self._reader = None
         self._has_data = None
         self._next_response = False
+        self.encoder = None
 
     def can_read(self):
         "True when a whole reply is already buffered"
@@ -272,7 +375,7 @@ class PythonParser(SocketParser):
 
     def make_reader(self, encoding, errors):
         return PythonReader(protocolError=InvalidResponse,
-                            replyError=error_from_reply,
+                            replyError=self.reply_error_factory(),
                             encoding=encoding, errors=errors)
 
 
@@ -287,7 +390,7 @@ class HiredisParser(SocketParser):
 
     def make_reader(self, encoding, errors):
         kwargs = {'protocolError': InvalidResponse,
-                  'replyError': error_from_reply}
+                  'replyError': self.reply_error_factory()}
         if encoding is not None:
             kwargs['encoding'] = encoding
             kwargs['errors'] = errors

@@ -122,6 +122,7 @@ def parse_url(url, db=None, decode_components=False):
 
 class ConnectionPool(object):
     "Generic connection pool"
+    _own_checkpid = False  # (see __init__)
 
     @classmethod
     def from_url(cls, url, db=None, decode_components=False, **kwargs):
@@ -158,6 +159,9 @@ class ConnectionPool(object):
         self.connection_class = connection_class
         self.connection_kwargs = connection_kwargs
         self.max_connections = max_connections
+        # whether _checkpid() is ConnectionPool's own, which the hot path
+        # then calls only after a fork (a subclass's runs every time)
+        self._own_checkpid = type(self)._checkpid is _CHECKPID
 
         self.reset()
 
@@ -195,30 +199,16 @@ class ConnectionPool(object):
 
     def get_connection(self, command_name, *keys, **options):
         "Get a connection from the pool"
-        if self.pid != _pid[0]:
+        if self.pid != _pid[0] or not self._own_checkpid:
             self._checkpid()
         try:
             connection = self._available_connections.pop()
         except IndexError:
             connection = self.make_connection()
         self._in_use_connections.add(connection)
-        if connection._sock is not None:
-            self._ensure_healthy(connection)
+        if isinstance(connection, Connection):
+            _ensure_healthy(connection)
         return connection
-
-    def _ensure_healthy(self, connection):
-        # A server restart, CLIENT KILL or idle timeout closes sockets that
-        # sit in the pool; finding out here, before the command is sent,
-        # makes the command go to a fresh connection instead of failing.
-        try:
-            healthy = connection.is_idle_and_healthy()
-        except AttributeError:
-            # a connection class of the user's own may not have the check
-            healthy = not hasattr(connection, 'is_idle_and_healthy')
-        except Exception:
-            healthy = False
-        if not healthy:
-            connection.disconnect()
 
     def get_encoder(self):
         "Return an encoder based on encoding settings"
@@ -244,7 +234,7 @@ class ConnectionPool(object):
 
     def release(self, connection):
         "Releases the connection back to the pool"
-        if self.pid != _pid[0]:
+        if self.pid != _pid[0] or not self._own_checkpid:
             self._checkpid()
         if connection.pid != self.pid:
             return
@@ -262,6 +252,25 @@ class ConnectionPool(object):
                           list(self._in_use_connections))
         for connection in all_conns:
             connection.disconnect()
+
+
+_CHECKPID = ConnectionPool._checkpid
+
+
+def _ensure_healthy(connection):
+    # A server restart, CLIENT KILL or idle timeout closes sockets that sit
+    # in the pool; finding out here, before the command is sent, makes the
+    # command go to a fresh connection instead of failing. Only for this
+    # package's connection classes: 2.10.6's pools touched nothing of the
+    # connection here, and a class of the user's own may have no socket.
+    if connection._sock is None:
+        return
+    try:
+        healthy = connection.is_idle_and_healthy()
+    except Exception:
+        healthy = False
+    if not healthy:
+        connection.disconnect()
 
 
 class BlockingConnectionPool(ConnectionPool):
@@ -308,7 +317,7 @@ class BlockingConnectionPool(ConnectionPool):
 
     def get_connection(self, command_name, *keys, **options):
         "Take a connection, waiting up to ``timeout`` for one to be free"
-        if self.pid != _pid[0]:
+        if self.pid != _pid[0] or not self._own_checkpid:
             self._checkpid()
         try:
             connection = self.pool.get(block=True, timeout=self.timeout)
@@ -320,21 +329,25 @@ class BlockingConnectionPool(ConnectionPool):
             except BaseException:
                 self.pool.put_nowait(None)
                 raise
-        elif connection._sock is not None:
-            self._ensure_healthy(connection)
+        elif isinstance(connection, Connection):
+            _ensure_healthy(connection)
         self._in_use.add(connection)
         return connection
 
     def release(self, connection):
         "Releases the connection back to the pool."
-        if self.pid != _pid[0]:
+        if self.pid != _pid[0] or not self._own_checkpid:
             self._checkpid()
         if connection.pid != self.pid:
             return
         try:
             self._in_use.remove(connection)
         except KeyError:
-            return  # released already, or not ours
+            # Released twice (it waits in the queue already: queueing it
+            # again would let two callers share one socket), or handed out
+            # by a subclass's own get_connection(): queued, as 2.10.6 did.
+            if connection in getattr(self.pool, 'queue', ()):
+                return
         try:
             self.pool.put_nowait(connection)
         except Full:
