@@ -401,6 +401,12 @@ class BasePipeline(object):
             connection.disconnect()
             raise ResponseError("Wrong number of response items from "
                                 "pipeline execution")
+        # a connection-class error reply (LOADING) is raised whatever
+        # raise_on_error, as 2.10.6's parsers raised it from inside EXEC's
+        # reply; execute() then closes the connection
+        for r in response:
+            if isinstance(r, ConnectionError):
+                raise r
         if raise_on_error:
             self.raise_first_error(commands, response)
 

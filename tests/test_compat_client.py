@@ -95,6 +95,22 @@ def test_execute_on_a_loading_server(loading_server, make_client,
     assert loading_server.connections_received() - before == 1
 
 
+@pytest.mark.parametrize('raise_on_error', [True, False])
+def test_loading_error_inside_exec_reply(make_client, raise_on_error):
+    # DEBUG ERROR queues, then EXEC's reply holds the LOADING error: as
+    # 2.10.6's parsers did, it is raised whatever raise_on_error, and the
+    # connection is closed and handed back
+    client = make_client()
+    pipe = client.pipeline()
+    pipe.set('a', 1).execute_command('DEBUG', 'ERROR', 'LOADING fake')
+    with pytest.raises(BusyLoadingError, match='fake'):
+        pipe.execute(raise_on_error=raise_on_error)
+    assert pipe.connection is None and len(pipe) == 0
+    assert_handed_back(client, available(client)[0])
+    # EXEC ran: the SET was applied once and not sent again
+    assert client.get('a') == b'1'
+
+
 def test_command_after_watch_on_a_loading_server(loading_server,
                                                  make_client):
     client = make_client(server=loading_server)
