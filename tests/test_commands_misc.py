@@ -182,7 +182,6 @@ def test_pubsub_numpat(r, subscriber):
 
 # (method, args, the arguments the server saw after SENTINEL)
 SENTINEL_CALLS = [
-    ('sentinel', ('masters',), "'masters'"),
     ('sentinel_get_master_addr_by_name', ('mymaster',),
      "'GET-MASTER-ADDR-BY-NAME' 'mymaster'"),
     ('sentinel_master', ('mymaster',), "'MASTER' 'mymaster'"),
@@ -201,11 +200,7 @@ SENTINEL_CALLS = [
                          ids=[call[0] for call in SENTINEL_CALLS])
 def test_sentinel_commands_on_a_plain_server(r, method, args, sent):
     with pytest.raises(ResponseError) as info:
-        if method == 'sentinel':
-            with pytest.warns(DeprecationWarning):
-                r.sentinel(*args)
-        else:
-            getattr(r, method)(*args)
+        getattr(r, method)(*args)
     message = str(info.value)
     assert message.startswith("unknown command 'SENTINEL'")
     assert 'with args beginning with: %s ' % sent in message
