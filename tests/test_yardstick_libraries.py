@@ -22,9 +22,7 @@ once: they mostly sleep on timers.
 import collections
 import concurrent.futures
 import faulthandler
-import importlib.util
 import os
-import subprocess
 import sys
 import time
 
@@ -32,10 +30,12 @@ import pytest
 
 import isolated
 import yardsticks
+from yardstick_sides import (
+    BASELINE_REQUIREMENTS, EXPECTED_PARSER, HIREDIS, check_baseline,
+    check_checkout, clean_env, package_only_dir)
 
 pytestmark = [pytest.mark.yardstick, pytest.mark.slow]
 
-CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNNER_REQUIREMENTS = ['pytest>=8,<10', 'pytest-timeout>=2']
 # one test of these suites takes 4 s at most when it works; a hang costs
 # this much
@@ -246,10 +246,6 @@ def write_files(root, files):
 
 # ---- running ----------------------------------------------------------------
 
-HIREDIS = importlib.util.find_spec('hiredis') is not None
-EXPECTED_PARSER = 'HiredisParser' if HIREDIS else 'PythonParser'
-
-
 class Side(object):
     """One way of running the suites: a venv, and the PYTHONPATH that puts
     this checkout (or nothing) in front of it."""
@@ -263,24 +259,10 @@ class Side(object):
         return 'Side<%s %s>' % (self.label, self.python)
 
     def env(self):
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith('PYTEST_') and key != 'PYTHONPATH'}
-        env['PYTHONPATH'] = os.pathsep.join(self.pythonpath)
+        env = clean_env(self.pythonpath)
         # the shards of a suite share its tree: nobody writes into it
         env['PYTHONDONTWRITEBYTECODE'] = '1'
         return env
-
-    def describe_redis(self):
-        "(redis.__file__, version, DefaultParser name) as this side sees it"
-        out = subprocess.run(
-            [self.python, '-c',
-             'import redis, redis.connection as c; print(redis.__file__); '
-             'print(redis.__version__); print(c.DefaultParser.__name__)'],
-            env=self.env(), capture_output=True, text=True, timeout=60)
-        if out.returncode != 0:
-            raise yardsticks.YardstickError('%s cannot import redis:\n%s'
-                                            % (self, out.stderr[-3000:]))
-        return tuple(out.stdout.split())
 
 
 def _make_sides(libraries, workdir):
@@ -289,30 +271,15 @@ def _make_sides(libraries, workdir):
         requirements += [library.pin] + library.requirements
     shims = os.path.join(workdir, 'shims')
     write_files(shims, NOSE_STUB)
-    checkout_only = os.path.join(workdir, 'checkout')
-    os.makedirs(checkout_only, exist_ok=True)
-    # only the package: this checkout's tests/ must not shadow a suite's
-    os.symlink(os.path.join(CHECKOUT, 'redis'),
-               os.path.join(checkout_only, 'redis'))
+    checkout_only = package_only_dir(os.path.join(workdir, 'checkout'))
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        # distutils, which 2.10.6 imports, comes from setuptools on 3.12+
         baseline = pool.submit(yardsticks.make_venv, 'libraries-2106',
-                               ['redis==2.10.6', 'setuptools'] + requirements,
+                               BASELINE_REQUIREMENTS + requirements,
                                hiredis=HIREDIS)
         ours = pool.submit(yardsticks.make_venv, 'libraries-checkout',
                            requirements, hiredis=HIREDIS)
         return (Side('2.10.6', baseline.result(), [shims]),
                 Side('checkout', ours.result(), [checkout_only, shims]))
-
-
-def _check_sides(baseline, ours):
-    path, version, parser = baseline.describe_redis()
-    assert version == '2.10.6', (baseline, path, version)
-    assert parser == EXPECTED_PARSER, (baseline, parser)
-    path, version, parser = ours.describe_redis()
-    assert os.path.realpath(path).startswith(
-        os.path.join(os.path.realpath(CHECKOUT), 'redis') + os.sep), path
-    assert parser == EXPECTED_PARSER, (ours, parser)
 
 
 def _run_one(library, side, args, source, wrappers):
@@ -347,7 +314,8 @@ def run_libraries(libraries, workdir):
     "{name: SuiteResults}, every run of every library side by side"
     isolated.check_isolation()
     baseline, ours = _make_sides(libraries, workdir)
-    _check_sides(baseline, ours)
+    check_baseline(baseline.python, baseline.env())
+    check_checkout(ours.python, ours.env())
     wrappers = {side.label: isolated.wrap_python(
         side.python, os.path.join(workdir, 'wrap-' + side.label[0]))
         for side in (baseline, ours)}
