@@ -284,8 +284,11 @@ def _make_sides(libraries, workdir):
 
 def _run_one(library, side, args, source, wrappers):
     started = time.monotonic()
-    # no:threadexception: the conftest shim reports those exceptions itself
-    args = ['-q', '-p', 'no:threadexception',
+    # no:threadexception: the conftest shim reports those exceptions itself.
+    # Native tracebacks: pytest's own formatting crashes the whole run
+    # (INTERNALERROR) on a frame without a line number, as a timeout's
+    # signal can leave on Python 3.11.
+    args = ['-q', '-p', 'no:threadexception', '--tb=native',
             '--timeout', str(TEST_TIMEOUT)] + args
     outcomes = yardsticks.run_pytest(wrappers[side.label], args, source,
                                      env=side.env(), timeout=RUN_TIMEOUT)
