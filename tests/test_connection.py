@@ -189,7 +189,10 @@ def test_connect_timeout(parser_class):
         with pytest.raises(TimeoutError):
             connection.connect()
         elapsed = time.monotonic() - start
-    assert 0.15 <= elapsed < 5
+    # the lower bound proves the wait; the upper one only that the 0.2 s
+    # timeout, not the system's minutes-long one, ended it (a loaded CI
+    # machine may add seconds)
+    assert 0.15 <= elapsed < 30
     assert connection._sock is None
 
 

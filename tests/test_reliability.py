@@ -204,7 +204,9 @@ class TestBlockingCommandsOutliveSocketTimeout(object):
         start = time.monotonic()
         assert client.blpop('nothing', timeout=3) is None
         elapsed = time.monotonic() - start
-        assert 2.9 < elapsed < 4.5
+        # the nil is the server's answer at 3 s: a socket timeout would
+        # have raised; the upper bound only proves no hang
+        assert 2.9 < elapsed < 30
 
     def test_brpop_and_brpoplpush(self, make_client):
         client = make_client(socket_timeout=0.2)
@@ -237,7 +239,8 @@ class TestDeadPeers(object):
         start = time.monotonic()
         with pytest.raises(TimeoutError):
             client.ping()
-        assert time.monotonic() - start < 1.5
+        # the silence would last forever: only the 0.3 s timeout ends it
+        assert time.monotonic() - start < 30
 
     def test_connect_to_black_hole(self, parser_class):
         with BlackholeListener() as hole:
@@ -247,7 +250,8 @@ class TestDeadPeers(object):
             start = time.monotonic()
             with pytest.raises((TimeoutError, ConnectionError)):
                 client.ping()
-            assert time.monotonic() - start < 1.0
+            # not the system's minutes-long connect timeout
+            assert time.monotonic() - start < 30
 
     def test_unreachable_port_names_host_and_port(self, parser_class):
         from servers import free_port
@@ -530,13 +534,14 @@ class TestGarbageAndGiants(object):
         (b'$10\r\nabc', True),
     ])
     def test_garbage(self, via_proxy, proxy, garbage, close):
-        client = via_proxy(socket_timeout=5)
+        client = via_proxy(socket_timeout=60)
         assert client.ping()
         proxy.garbage(garbage, close=close)
         start = time.monotonic()
+        # TimeoutError is neither of these: the garbage itself was the error
         with pytest.raises((InvalidResponse, ConnectionError)):
             client.get('anything')
-        assert time.monotonic() - start < 2
+        assert time.monotonic() - start < 30
         # the bad connection was dropped; a new one works
         assert client.ping()
 
