@@ -34,13 +34,16 @@ from yardstick_sides import (
     BASELINE_REQUIREMENTS, EXPECTED_PARSER, HIREDIS, check_baseline,
     check_checkout, clean_env, package_only_dir)
 
-pytestmark = [pytest.mark.yardstick, pytest.mark.slow]
-
 RUNNER_REQUIREMENTS = ['pytest>=8,<10', 'pytest-timeout>=2']
 # one test of these suites takes 4 s at most when it works; a hang costs
 # this much
 TEST_TIMEOUT = 20
 RUN_TIMEOUT = 900
+
+# The first test sets up every run (a few minutes): the env's per-test
+# PYTEST_TIMEOUT is not meant for that; each run has RUN_TIMEOUT.
+pytestmark = [pytest.mark.yardstick, pytest.mark.slow,
+              pytest.mark.timeout(RUN_TIMEOUT + 300)]
 PARALLEL_RUNS = 10
 DETAILS_LIMIT = 4000
 

@@ -21,7 +21,9 @@ from yardstick_sides import (
     BASELINE_REQUIREMENTS, HIREDIS, check_baseline, check_checkout,
     clean_env, package_only_dir)
 
-pytestmark = [pytest.mark.yardstick, pytest.mark.slow]
+# making both venvs can outlast the env's per-test PYTEST_TIMEOUT
+pytestmark = [pytest.mark.yardstick, pytest.mark.slow,
+              pytest.mark.timeout(900)]
 
 SCENARIO = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         'rediscluster_scenario.py')
