@@ -1,24 +1,28 @@
 """Connection pools: the blocking-free default and the blocking one.
 
-A pool changes its own state under no lock on the hot path (list pop and
-append, set add and remove are atomic in CPython) and never holds a lock
-during I/O. After fork() a child drops the connections it inherited without
-touching their sockets, which still belong to the parent.
+A pool changes its state (which connections are idle, which handed out,
+how many exist) only while holding its lock, so that no thread sees a
+connection in neither place or in both, whatever the interpreter makes
+atomic (a free-threaded build makes nothing so). It never holds the lock
+during I/O: connecting, disconnecting and the health check's poll happen
+outside it, so one slow socket never stalls every other thread.
+
+After fork() a child drops the connections it inherited without touching
+their sockets, which still belong to the parent, and never takes a lock
+the parent had: a parent thread may have held it at that moment, and the
+child has no thread that would release it.
 """
-import os
 import threading
 import warnings
-from itertools import chain
 from queue import Empty, Full, LifoQueue
 from urllib.parse import parse_qs, unquote, urlparse
 
-# redis.connection imports this module at its end, after defining its
-# classes, and every import of redis.pool goes through redis/__init__ and
-# so through redis.connection first.
-from redis.connection import (
+from redis.connection_classes import (
     Connection, SSLConnection, UnixDomainSocketConnection,
 )
 from redis.exceptions import ConnectionError
+from redis import forksafe
+from redis.forksafe import current_pid
 from redis.resp import Encoder
 
 FALSE_STRINGS = ('0', 'F', 'FALSE', 'N', 'NO')
@@ -41,25 +45,6 @@ URL_QUERY_ARGUMENT_PARSERS = {
     # BlockingConnectionPool's wait (as today's redis-py reads it)
     'timeout': float,
 }
-
-# Updated in the child after fork() so the hot path compares two ints
-# instead of calling os.getpid() on every checkout.
-_pid = [os.getpid()]
-
-
-def _after_fork_in_child():
-    _pid[0] = os.getpid()
-
-
-if hasattr(os, 'register_at_fork'):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _current_pid():
-    if hasattr(os, 'register_at_fork'):
-        return _pid[0]
-    return os.getpid()
-
 
 def parse_url(url, db=None, decode_components=False):
     """The connection keyword arguments a redis://, rediss:// or unix://
@@ -123,6 +108,11 @@ def parse_url(url, db=None, decode_components=False):
 class ConnectionPool(object):
     "Generic connection pool"
     _own_checkpid = False  # (see __init__)
+    # The lock guarding the pool's state and the process that made it (see
+    # _lock_here); class-level so that a subclass whose reset() does not
+    # call this one still gets a lock on first use.
+    _lock = None
+    _lock_pid = None
 
     @classmethod
     def from_url(cls, url, db=None, decode_components=False, **kwargs):
@@ -177,36 +167,58 @@ class ConnectionPool(object):
             return self.connection_class.__name__
 
     def reset(self):
-        self.pid = _current_pid()
+        self.pid = current_pid()
         self._created_connections = 0
         self._available_connections = []
         self._in_use_connections = set()
         # Only a forked child ever takes _check_lock, so no thread of the
-        # parent can hold it at fork() and leave the child waiting on it for
-        # ever; counting connections takes a lock of its own.
+        # parent can hold it at fork() and leave the child waiting on it.
         self._check_lock = threading.Lock()
-        self._count_lock = threading.Lock()
+        self._new_lock()
+
+    def _new_lock(self):
+        self._lock = threading.Lock()
+        self._lock_pid = current_pid()
+        return self._lock
+
+    def _lock_here(self):
+        # The state lock, unless it was made by a parent process: a parent
+        # thread may have held it at fork() and no thread here would ever
+        # release it. Our _checkpid() resets the pool (and so the lock) in
+        # a child; this covers a subclass whose _checkpid() or reset() does
+        # not, and disconnect(), which 2.10.6 ran without _checkpid().
+        if self._lock_pid != current_pid():
+            return self._new_lock()
+        return self._lock
 
     def _checkpid(self):
-        if self.pid != _current_pid():
+        if forksafe.inherited(self.pid):
             with self._check_lock:
-                if self.pid == _current_pid():
-                    # another thread already did the reset
-                    return
+                if not forksafe.inherited(self.pid):
+                    return  # another thread already did the reset
                 # Forget the parent's connections without closing them:
                 # their sockets are the parent's too.
                 self.reset()
 
     def get_connection(self, command_name, *keys, **options):
         "Get a connection from the pool"
-        if self.pid != _pid[0] or not self._own_checkpid:
+        pid = current_pid()
+        if self.pid != pid or not self._own_checkpid:
             self._checkpid()
-        try:
-            connection = self._available_connections.pop()
-        except IndexError:
+        lock = self._lock if self._lock_pid == pid else self._lock_here()
+        with lock:
+            if self._available_connections:
+                connection = self._available_connections.pop()
+                self._in_use_connections.add(connection)
+            else:
+                connection = None
+        if connection is None:
+            # a new connection is not connected: nothing for disconnect()
+            # to miss until it is added
             connection = self.make_connection()
-        self._in_use_connections.add(connection)
-        if isinstance(connection, Connection):
+            with lock:
+                self._in_use_connections.add(connection)
+        elif isinstance(connection, Connection):
             _ensure_healthy(connection)
         return connection
 
@@ -221,37 +233,64 @@ class ConnectionPool(object):
 
     def make_connection(self):
         "Create a new connection"
-        with self._count_lock:
+        lock = self._lock_here()
+        with lock:
             if self._created_connections >= self.max_connections:
                 raise ConnectionError("Too many connections")
             self._created_connections += 1
         try:
             return self.connection_class(**self.connection_kwargs)
         except BaseException:
-            with self._count_lock:
+            with lock:
                 self._created_connections -= 1
             raise
 
     def release(self, connection):
         "Releases the connection back to the pool"
-        if self.pid != _pid[0] or not self._own_checkpid:
+        pid = current_pid()
+        if self.pid != pid or not self._own_checkpid:
             self._checkpid()
         if connection.pid != self.pid:
             return
-        try:
-            self._in_use_connections.remove(connection)
-        except KeyError:
-            # released twice, or not ours: adding it again would let two
-            # callers share one socket
-            return
-        self._available_connections.append(connection)
+        lock = self._lock if self._lock_pid == pid else self._lock_here()
+        with lock:
+            try:
+                self._in_use_connections.remove(connection)
+            except KeyError:
+                # released twice, or not ours: adding it again would let
+                # two callers share one socket
+                return
+            self._available_connections.append(connection)
 
     def disconnect(self):
         "Disconnects all connections in the pool"
-        all_conns = chain(list(self._available_connections),
-                          list(self._in_use_connections))
-        for connection in all_conns:
+        with self._lock_here():
+            connections = (list(self._available_connections) +
+                           list(self._in_use_connections))
+        for connection in connections:
             connection.disconnect()
+
+    def disconnect_idle(self, predicate=None):
+        """Disconnect the idle connections for which ``predicate(connection)``
+        is true (every idle one without a predicate). They stay in the pool
+        and connect again when next used; none is handed out while it is
+        being disconnected. ``predicate`` runs under the pool's lock: it
+        must only look at the connection, never do I/O."""
+        lock = self._lock_here()
+        with lock:
+            keep, chosen = [], []
+            for connection in self._available_connections:
+                if predicate is None or predicate(connection):
+                    chosen.append(connection)
+                else:
+                    keep.append(connection)
+            self._available_connections[:] = keep
+        for connection in chosen:
+            connection.disconnect()
+        with lock:
+            # at the cold end: the connected ones are handed out first
+            self._available_connections[:0] = chosen
+        return len(chosen)
 
 
 _CHECKPID = ConnectionPool._checkpid
@@ -263,8 +302,6 @@ def _ensure_healthy(connection):
     # command go to a fresh connection instead of failing. Only for this
     # package's connection classes: 2.10.6's pools touched nothing of the
     # connection here, and a class of the user's own may have no socket.
-    if connection._sock is None:
-        return
     try:
         healthy = connection.is_idle_and_healthy()
     except Exception:
@@ -294,10 +331,12 @@ class BlockingConnectionPool(ConnectionPool):
             **connection_kwargs)
 
     def reset(self):
-        self.pid = _current_pid()
+        self.pid = current_pid()
         self._check_lock = threading.Lock()
+        self._new_lock()
         # Placeholders (None) stand for connections not yet made, so the
-        # queue alone bounds how many exist.
+        # queue alone bounds how many exist; it has a lock of its own,
+        # which waiting for a connection holds only between waits.
         self.pool = self.queue_class(self.max_connections)
         while True:
             try:
@@ -312,12 +351,14 @@ class BlockingConnectionPool(ConnectionPool):
     def make_connection(self):
         "Make a fresh connection."
         connection = self.connection_class(**self.connection_kwargs)
-        self._connections.append(connection)
+        with self._lock_here():
+            self._connections.append(connection)
         return connection
 
     def get_connection(self, command_name, *keys, **options):
         "Take a connection, waiting up to ``timeout`` for one to be free"
-        if self.pid != _pid[0] or not self._own_checkpid:
+        pid = current_pid()
+        if self.pid != pid or not self._own_checkpid:
             self._checkpid()
         try:
             connection = self.pool.get(block=True, timeout=self.timeout)
@@ -331,29 +372,69 @@ class BlockingConnectionPool(ConnectionPool):
                 raise
         elif isinstance(connection, Connection):
             _ensure_healthy(connection)
-        self._in_use.add(connection)
+        with self._lock if self._lock_pid == pid else self._lock_here():
+            self._in_use.add(connection)
         return connection
 
     def release(self, connection):
         "Releases the connection back to the pool."
-        if self.pid != _pid[0] or not self._own_checkpid:
+        pid = current_pid()
+        if self.pid != pid or not self._own_checkpid:
             self._checkpid()
         if connection.pid != self.pid:
             return
-        try:
-            self._in_use.remove(connection)
-        except KeyError:
-            # Released twice (it waits in the queue already: queueing it
-            # again would let two callers share one socket), or handed out
-            # by a subclass's own get_connection(): queued, as 2.10.6 did.
-            if connection in getattr(self.pool, 'queue', ()):
-                return
-        try:
-            self.pool.put_nowait(connection)
-        except Full:
-            pass
+        # Queued under the lock too: two threads releasing one connection
+        # must not both find it neither in use nor queued.
+        with self._lock if self._lock_pid == pid else self._lock_here():
+            try:
+                self._in_use.remove(connection)
+            except KeyError:
+                # Released twice (it waits in the queue already: queueing
+                # it again would let two callers share one socket), or
+                # handed out by a subclass's own get_connection(): queued,
+                # as 2.10.6 did.
+                if self._queued(connection):
+                    return
+            try:
+                self.pool.put_nowait(connection)
+            except Full:
+                pass
+
+    def _queued(self, connection):
+        queue = getattr(self.pool, 'queue', ())
+        mutex = getattr(self.pool, 'mutex', None)
+        if mutex is None:
+            return connection in queue
+        # (a deque changed by another thread while it is searched raises)
+        with mutex:
+            return connection in queue
 
     def disconnect(self):
         "Disconnects all connections in the pool."
-        for connection in list(self._connections):
+        with self._lock_here():
+            connections = list(self._connections)
+        for connection in connections:
             connection.disconnect()
+
+    def disconnect_idle(self, predicate=None):
+        """ConnectionPool.disconnect_idle() for the connections waiting in
+        the queue."""
+        chosen = []
+        with self._lock_here():
+            waiting = []
+            while True:
+                try:
+                    waiting.append(self.pool.get_nowait())
+                except Empty:
+                    break
+            for connection in reversed(waiting):
+                if connection is not None and (
+                        predicate is None or predicate(connection)):
+                    chosen.append(connection)
+                else:
+                    self.pool.put_nowait(connection)
+        for connection in chosen:
+            connection.disconnect()
+        for connection in chosen:
+            self.pool.put_nowait(connection)
+        return len(chosen)

@@ -18,7 +18,7 @@ Beyond 2.10.6:
   get every address from discover_master, so a subclass overriding it is
   called as in 2.10.6.
 """
-import os
+import os  # noqa: F401 (a 2.10.6 module-level name)
 import random
 import threading
 import time
@@ -26,10 +26,12 @@ import weakref
 
 from redis._compat import iteritems, xrange
 from redis.client import StrictRedis
-from redis.connection import Connection, ConnectionPool
+from redis.connection_classes import Connection
+from redis.pool import ConnectionPool
 from redis.exceptions import (  # noqa: F401 (ResponseError: a 2.10.6 name)
     ConnectionError, ReadOnlyError, RedisError, ResponseError, TimeoutError,
 )
+from redis.forksafe import inherited
 from redis.utils import nativestr
 # (FailoverWatcher lived here; it stays importable from this module)
 from redis.sentinel_watch import FailoverWatcher, state_flags
@@ -86,7 +88,7 @@ class SentinelManagedConnection(Connection):
 
     def connect(self):
         "Connect to the master, or to a slave (the master if none answers)"
-        if self._sock:
+        if self.is_connected:
             return
         pool = self.connection_pool
         if pool.is_master:
@@ -151,10 +153,10 @@ class SentinelConnectionPool(ConnectionPool):
         # arguments 2.10.6 passed (a subclass's __init__ runs again). The
         # parent's connections are forgotten, not closed: their sockets are
         # the parent's too.
-        if self.pid == os.getpid():
+        if not inherited(self.pid):
             return
         with self._check_lock:
-            if self.pid == os.getpid():
+            if not inherited(self.pid):
                 return  # another thread did it meanwhile
             self.__init__(self.service_name, self.sentinel_manager,
                           is_master=self.is_master,
@@ -179,24 +181,16 @@ class SentinelConnectionPool(ConnectionPool):
 
     def _is_stale(self, connection):
         # connected to an address that is no longer the master's
-        return (connection._sock is not None
+        if isinstance(connection, Connection):
+            connected = connection.is_connected
+        else:  # a class of the user's own has only 2.10.6's attributes
+            connected = getattr(connection, '_sock', None) is not None
+        return (connected
                 and self.master_address is not None
                 and (connection.host, connection.port) != self.master_address)
 
     def _drop_idle_connections(self):
-        # Idle connections are taken out of the list before they are
-        # closed, so none can be closed under a thread that just took it.
-        taken = []
-        while self._available_connections:
-            try:
-                taken.append(self._available_connections.pop())
-            except IndexError:  # another thread took the last one
-                break
-        for connection in taken:
-            if self._is_stale(connection):
-                connection.disconnect()
-        taken.reverse()
-        self._available_connections.extend(taken)
+        self.disconnect_idle(self._is_stale)
 
     def rotate_slaves(self):
         """Yield the service's live slaves round-robin, starting after the
@@ -449,7 +443,7 @@ class Sentinel(object):
         with self._order_lock:
             watcher = self.failover_watcher
             # a forked child starts its own: threads do not survive fork()
-            if watcher is None or watcher.pid != os.getpid():
+            if watcher is None or inherited(watcher.pid):
                 watcher = self.failover_watcher = FailoverWatcher(self)
         watcher.watch(pool)
         return watcher

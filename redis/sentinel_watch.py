@@ -1,13 +1,13 @@
 """The FailoverWatcher: one daemon thread per Sentinel that follows the
 sentinels' failover announcements and keeps that Sentinel's master pools
 posted (see redis.sentinel, which re-exports it)."""
-import os
 import select
 import threading
 import time
 import weakref
 
 from redis.exceptions import RedisError
+from redis.forksafe import current_pid
 from redis.replies import parse_sentinel_master
 from redis.utils import nativestr
 
@@ -46,7 +46,7 @@ class FailoverWatcher(object):
     def __init__(self, manager):
         self.manager = manager
         self.pools = weakref.WeakSet()
-        self.pid = os.getpid()
+        self.pid = current_pid()
         self.lock = threading.Lock()
         self.thread = None
         self.links = {}

@@ -1,0 +1,485 @@
+"""The connection classes: TCP, unix socket and TLS (redis.connection
+re-exports them under their 2.10.6 names).
+
+Replies are read by a parser (redis.parsers). Any exception while sending
+or reading disconnects, so a half-read reply is never handed to the next
+command.
+"""
+import operator
+import select
+import socket
+
+from redis.exceptions import (
+    AuthenticationError, ConnectionError, RedisError, TimeoutError,
+)
+from redis.forksafe import current_pid
+from redis.parsers import DefaultParser
+from redis.resp import Encoder, pack_command, pack_commands
+from redis.utils import HIREDIS_AVAILABLE, nativestr
+
+try:
+    import ssl
+    ssl_available = True
+except ImportError:  # pragma: no cover (Python built without OpenSSL)
+    ssl_available = False
+
+
+class _Version(tuple):
+    """A dotted version as a tuple of ints that also compares with a
+    version string and with distutils' StrictVersion (2.10.6's type for
+    hiredis_version, gone from Python 3.12)."""
+
+    def __new__(cls, text):
+        parts = []
+        for part in str(text).split('.'):
+            digits = ''.join(c for c in part if c.isdigit())
+            parts.append(int(digits or 0))
+        version = tuple.__new__(cls, (parts + [0, 0, 0])[:max(3, len(parts))])
+        version.text = str(text)
+        return version
+
+    def __repr__(self):
+        return 'Version(%r)' % self.text
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def version(self):
+        return tuple(self)
+
+
+def _version_comparison(compare):
+    def method(self, other):
+        if isinstance(other, str):
+            other = _Version(other)
+        other = getattr(other, 'version', other)
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return compare(tuple(self), tuple(other))
+    return method
+
+
+for _name in ('eq', 'ne', 'lt', 'le', 'gt', 'ge'):
+    setattr(_Version, '__%s__' % _name,
+            _version_comparison(getattr(operator, _name)))
+del _name
+
+
+if HIREDIS_AVAILABLE:
+    # 2.10.6's flags (defined only when hiredis is installed); every hiredis
+    # that runs on Python 3 takes both callable errors and byte buffers.
+    import hiredis
+    hiredis_version = _Version(hiredis.__version__)
+    HIREDIS_SUPPORTS_CALLABLE_ERRORS = hiredis_version >= '0.1.3'
+    HIREDIS_SUPPORTS_BYTE_BUFFER = hiredis_version >= '0.1.4'
+    HIREDIS_USE_BYTE_BUFFER = HIREDIS_SUPPORTS_BYTE_BUFFER
+
+SYM_STAR = b'*'
+SYM_DOLLAR = b'$'
+SYM_CRLF = b'\r\n'
+SYM_EMPTY = b''
+
+_POLL = getattr(select, 'poll', None)
+_POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
+                | getattr(select, 'POLLERR', 0) | getattr(select, 'POLLHUP', 0))
+
+
+def _poller_for(sock):
+    poller = _POLL()
+    poller.register(sock, _POLL_EVENTS)
+    return poller
+
+
+def _poll(poller, timeout):
+    if timeout is not None and timeout < 0:
+        # poll() would wait for ever where select() refused
+        raise ValueError('timeout must be non-negative')
+    return bool(poller.poll(None if timeout is None else timeout * 1000.0))
+
+
+def is_socket_readable(sock, timeout):
+    """Whether ``sock`` has bytes (or end of file) to read within
+    ``timeout`` seconds (None: no limit). poll(), unlike select(), takes
+    any descriptor number (select() raises ValueError past 1023)."""
+    if _POLL is None:
+        return bool(select.select([sock], [], [], timeout)[0])
+    return _poll(_poller_for(sock), timeout)
+
+
+class Connection(object):
+    "Manages TCP communication to and from a Redis server"
+    description_format = "Connection<host=%(host)s,port=%(port)s,db=%(db)s>"
+    # True (set by __init__) while pack_command and send_packed_command are
+    # Connection's own: send_command then packs without calling them.
+    _packs_itself = False
+
+    def __init__(self, host='localhost', port=6379, db=0, password=None,
+                 socket_timeout=None, socket_connect_timeout=None,
+                 socket_keepalive=False, socket_keepalive_options=None,
+                 retry_on_timeout=False, encoding='utf-8',
+                 encoding_errors='strict', decode_responses=False,
+                 parser_class=DefaultParser, socket_read_size=65536):
+        self.host = host
+        self.port = int(port)
+        self.socket_connect_timeout = socket_connect_timeout or socket_timeout
+        self.socket_keepalive = socket_keepalive
+        self.socket_keepalive_options = socket_keepalive_options or {}
+        self._set_up(db, password, socket_timeout, retry_on_timeout,
+                     Encoder(encoding, encoding_errors, decode_responses),
+                     parser_class(socket_read_size=socket_read_size),
+                     {'host': self.host, 'port': self.port, 'db': db})
+
+    def _set_up(self, db, password, socket_timeout, retry_on_timeout,
+                encoder, parser, description_args):
+        # what every connection class has, whatever its address is
+        self.pid = current_pid()
+        self.db = db
+        self.password = password
+        self.socket_timeout = socket_timeout
+        self.retry_on_timeout = retry_on_timeout
+        self.encoder = encoder
+        self._sock = None
+        self._poll_sock = self._poller = None
+        self._packs_itself = _packs_itself(type(self))
+        self._parser = parser
+        self._description_args = description_args
+        self._connect_callbacks = []
+
+    def __repr__(self):
+        return self.description_format % self._description_args
+
+    def __del__(self):
+        try:
+            self.disconnect()
+        except Exception:
+            pass
+
+    @property
+    def description_args(self):
+        return self._description_args
+
+    @property
+    def is_connected(self):
+        "Whether a socket is open (it may still have been closed remotely)"
+        return self._sock is not None
+
+    def register_connect_callback(self, callback):
+        self._connect_callbacks.append(callback)
+
+    def clear_connect_callbacks(self):
+        self._connect_callbacks = []
+
+    def connect(self):
+        "Connects to the Redis server if not already connected"
+        if self._sock:
+            return
+        try:
+            sock = self._connect()
+        except socket.timeout:
+            raise TimeoutError("Timeout connecting to server")
+        except OSError as e:
+            raise ConnectionError(self._error_message(e))
+        self._sock = sock
+        try:
+            self.on_connect()
+        except BaseException as e:
+            self._raise_if_closed_meanwhile(e)
+            # a failed AUTH/SELECT must not leave a half-set-up socket behind
+            self.disconnect()
+            raise
+        for callback in self._connect_callbacks:
+            callback(self)
+
+    def _connect(self):
+        "Create a TCP socket connection"
+        err = None
+        for res in socket.getaddrinfo(self.host, self.port, 0,
+                                      socket.SOCK_STREAM):
+            family, socktype, proto, canonname, socket_address = res
+            sock = None
+            try:
+                sock = socket.socket(family, socktype, proto)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if self.socket_keepalive:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                    for k, v in self.socket_keepalive_options.items():
+                        sock.setsockopt(socket.IPPROTO_TCP, k, v)
+                sock.settimeout(self.socket_connect_timeout)
+                sock.connect(socket_address)
+                sock.settimeout(self.socket_timeout)
+                return sock
+            except OSError as e:
+                err = e
+                if sock is not None:
+                    sock.close()
+        if err is not None:
+            raise err
+        raise OSError("socket.getaddrinfo returned an empty list")
+
+    def _address(self):
+        return '%s:%s' % (self.host, self.port)
+
+    def _error_message(self, exception):
+        # an OSError's args are (errno, message), or only a message
+        if len(exception.args) == 1:
+            return "Error connecting to %s. %s." % (
+                self._address(), exception.args[0])
+        return "Error %s connecting to %s. %s." % (
+            exception.args[0], self._address(), exception.args[1])
+
+    def on_connect(self):
+        "Initialize the connection, authenticate and select a database"
+        self._parser.on_connect(self)
+        # One command and its reply at a time, through send_command and
+        # read_response, as 2.10.6 did: subclasses see these calls. An
+        # error reply raises its own class (a wrong password:
+        # AuthenticationReplyError, also the ResponseError 2.10.6 raised).
+        if self.password:
+            self.send_command('AUTH', self.password)
+            if nativestr(self.read_response()) != 'OK':
+                raise AuthenticationError('Invalid Password')
+        if self.db:
+            self.send_command('SELECT', self.db)
+            if nativestr(self.read_response()) != 'OK':
+                raise ConnectionError('Invalid Database')
+
+    def disconnect(self):
+        "Disconnects from the Redis server"
+        self._parser.on_disconnect()
+        sock = self._sock
+        if sock is None:
+            return
+        self._sock = None
+        self._poll_sock = self._poller = None
+        try:
+            # shutdown() would also end the parent's (or child's) copy of a
+            # socket inherited across fork(); close() only drops ours.
+            if current_pid() == self.pid:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+    def send_packed_command(self, command):
+        "Send an already packed command to the Redis server"
+        if not self._sock:
+            self.connect()
+        try:
+            if command.__class__ is bytes:
+                self._sock.sendall(command)
+            else:
+                sendall = self._sock.sendall
+                for item in command:
+                    sendall(item)
+        except socket.timeout:
+            self.disconnect()
+            raise TimeoutError("Timeout writing to socket")
+        except OSError as e:
+            self.disconnect()
+            if len(e.args) == 1:
+                errno, errmsg = 'UNKNOWN', e.args[0]
+            else:
+                errno, errmsg = e.args[0], e.args[1]
+            raise ConnectionError("Error %s while writing to socket. %s." %
+                                  (errno, errmsg))
+        except BaseException as e:
+            self._raise_if_closed_meanwhile(e)
+            self.disconnect()
+            raise
+
+    def _raise_if_closed_meanwhile(self, error):
+        # pool.disconnect() in another thread closed this connection while
+        # it was in use: the socket vanished under our feet, which shows as
+        # an AttributeError or TypeError on None. Say what happened.
+        if self._sock is None and isinstance(error, (AttributeError,
+                                                     TypeError)):
+            self.disconnect()  # (the parser may have half set itself up)
+            raise ConnectionError('Connection closed while in use (by '
+                                  'another thread: %s)' % (error,)) from error
+
+    def send_command(self, *args):
+        "Pack and send a command to the Redis server"
+        if self._packs_itself:
+            self.send_packed_command(pack_command(self.encoder, args))
+        else:
+            # a subclass's pack_command or send_packed_command sees the
+            # calls 2.10.6 made, and a list of buffers
+            self.send_packed_command(self.pack_command(*args))
+
+    def _readable(self, sock, timeout):
+        # is_socket_readable() with one poller per socket, reused
+        if _POLL is None:
+            return is_socket_readable(sock, timeout)
+        if self._poll_sock is not sock:
+            self._poller = _poller_for(sock)
+            self._poll_sock = sock
+        return _poll(self._poller, timeout)
+
+    def can_read(self, timeout=0):
+        "Poll the socket to see if there's data that can be read."
+        sock = self._sock
+        if not sock:
+            self.connect()
+            sock = self._sock
+        return self._parser.can_read() or self._readable(sock, timeout)
+
+    def is_idle_and_healthy(self):
+        """Cheap check made when the pool hands out a connected connection:
+        False when the server closed it or when bytes wait unread (a reply
+        nobody read would be taken for the next command's). True when it
+        is not connected: connecting makes it healthy."""
+        if self._sock is None:
+            return True
+        try:
+            if self._parser.has_buffered_data():
+                return False
+        except AttributeError:
+            pass  # a parser class of the user's own, without the method
+        sock, poller = self._sock, self._poller
+        if poller is not None and self._poll_sock is sock:
+            return not poller.poll(0)
+        try:
+            return not self._readable(sock, 0)
+        except (AttributeError, TypeError):
+            # a socket-like object of a subclass's _connect() without a
+            # descriptor to poll: nothing to tell
+            return True
+
+    def read_response(self):
+        "Read the response from a previously sent command"
+        try:
+            response = self._parser.read_response()
+        except socket.timeout:
+            self.disconnect()
+            raise TimeoutError("Timeout reading from socket")
+        except OSError as e:
+            self.disconnect()
+            raise ConnectionError("Error while reading from socket: %s" %
+                                  (e.args,))
+        except BaseException as e:
+            self._raise_if_closed_meanwhile(e)
+            self.disconnect()
+            raise
+        # Error replies come back as values (the readers' contract). One
+        # mapped to a ConnectionError ('max number of clients reached',
+        # LOADING) ends the connection, as 2.10.6's parsers raised those.
+        if isinstance(response, RedisError):
+            if isinstance(response, ConnectionError):
+                self.disconnect()
+            raise response
+        return response
+
+    def encode(self, value):
+        "Return a bytestring representation of the value"
+        return self.encoder.encode(value)
+
+    def pack_command(self, *args):
+        "Pack a series of arguments into the Redis protocol"
+        packed = pack_command(self.encoder, args)
+        # a list of buffers, as 2.10.6 returned
+        return [packed] if packed.__class__ is bytes else packed
+
+    def pack_commands(self, commands):
+        "Pack multiple commands into the Redis protocol"
+        if type(self).pack_command is _PACK_COMMAND:
+            return pack_commands(self.encoder, commands)
+        # each command through the subclass's pack_command, as in 2.10.6
+        return [b''.join(chunk for args in commands
+                         for chunk in self.pack_command(*args))]
+
+
+_PACK_COMMAND = Connection.pack_command
+
+
+def _packs_itself(cls):
+    return (cls.pack_command is _PACK_COMMAND and
+            cls.send_packed_command is Connection.send_packed_command)
+
+
+class SSLConnection(Connection):
+    description_format = "SSLConnection<host=%(host)s,port=%(port)s,db=%(db)s>"
+
+    def __init__(self, ssl_keyfile=None, ssl_certfile=None, ssl_cert_reqs=None,
+                 ssl_ca_certs=None, **kwargs):
+        if not ssl_available:
+            raise RedisError("Python wasn't built with SSL support")
+        super(SSLConnection, self).__init__(**kwargs)
+        self.keyfile = ssl_keyfile
+        self.certfile = ssl_certfile
+        if ssl_cert_reqs is None:
+            ssl_cert_reqs = ssl.CERT_NONE
+        elif isinstance(ssl_cert_reqs, str):
+            cert_reqs = {
+                'none': ssl.CERT_NONE,
+                'optional': ssl.CERT_OPTIONAL,
+                'required': ssl.CERT_REQUIRED,
+            }
+            if ssl_cert_reqs not in cert_reqs:
+                raise RedisError(
+                    "Invalid SSL Certificate Requirements Flag: %s" %
+                    ssl_cert_reqs)
+            ssl_cert_reqs = cert_reqs[ssl_cert_reqs]
+        self.cert_reqs = ssl_cert_reqs
+        self.ca_certs = ssl_ca_certs
+
+    def _ssl_context(self):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        # 2.10.6 verified the chain (when asked) but never the host name.
+        context.check_hostname = False
+        context.verify_mode = self.cert_reqs
+        if self.ca_certs:
+            context.load_verify_locations(self.ca_certs)
+        elif self.cert_reqs != ssl.CERT_NONE:
+            context.load_default_certs()
+        if self.certfile:
+            context.load_cert_chain(self.certfile, self.keyfile)
+        return context
+
+    def _connect(self):
+        "Wrap the socket with SSL support"
+        sock = super(SSLConnection, self)._connect()
+        try:
+            return self._ssl_context().wrap_socket(sock)
+        except BaseException:
+            sock.close()
+            raise
+
+
+class UnixDomainSocketConnection(Connection):
+    description_format = "UnixDomainSocketConnection<path=%(path)s,db=%(db)s>"
+
+    def __init__(self, path='', db=0, password=None,
+                 socket_timeout=None, encoding='utf-8',
+                 encoding_errors='strict', decode_responses=False,
+                 retry_on_timeout=False,
+                 parser_class=DefaultParser, socket_read_size=65536):
+        # 2.10.6's arguments, in its order (positional calls keep working)
+        self.path = path
+        self._set_up(db, password, socket_timeout, retry_on_timeout,
+                     Encoder(encoding, encoding_errors, decode_responses),
+                     parser_class(socket_read_size=socket_read_size),
+                     {'path': path, 'db': db})
+
+    def _connect(self):
+        "Create a Unix domain socket connection"
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(self.socket_timeout)
+            sock.connect(self.path)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def _address(self):
+        return 'unix socket: %s' % (self.path,)
+
+
+__all__ = [
+    'Connection', 'SSLConnection', 'UnixDomainSocketConnection',
+    'is_socket_readable',
+]
