@@ -23,7 +23,8 @@ from redis._compat import (  # noqa: F401 (2.10.6 imported them here)
 
 from redis.commands import CoreCommands
 from redis.connection import (  # noqa: F401 (Token: a 2.10.6 name)
-    ConnectionPool, SSLConnection, Token, UnixDomainSocketConnection,
+    Connection, ConnectionPool, SSLConnection, Token,
+    UnixDomainSocketConnection,
 )
 from redis.exceptions import (  # noqa: F401
     BusyLoadingError, ConnectionError, DataError, ExecAbortError,
@@ -210,7 +211,11 @@ class StrictRedis(CoreCommands):
         connection = pool.get_connection(command_name, **options) \
             if options else pool.get_connection(command_name)
         try:
-            was_connected = connection._sock is not None
+            # (a connection class of the user's own offers 2.10.6's
+            # interface, which cannot tell: taken as connected, so a failed
+            # send is made again once, as 2.10.6 did)
+            was_connected = connection._sock is not None \
+                if isinstance(connection, Connection) else True
             try:
                 connection.send_command(*args)
             except ConnectionError:
@@ -253,7 +258,10 @@ class StrictRedis(CoreCommands):
                                  options):
         # Wait for the command's own timeout plus socket_timeout, or forever
         # for timeout=0, so socket_timeout does not kill a BLPOP that is
-        # waiting as asked.
+        # waiting as asked. (Not for a connection class of the user's own:
+        # its socket is its own business, as in 2.10.6.)
+        if not isinstance(connection, Connection):
+            return self.parse_response(connection, command_name, **options)
         sock = connection._sock
         socket_timeout = getattr(connection, 'socket_timeout', None)
         if sock is None or socket_timeout is None:

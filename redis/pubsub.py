@@ -28,6 +28,7 @@ import threading
 import time
 import weakref
 
+from redis.connection import Connection
 from redis.exceptions import ConnectionError, PubSubError
 from redis.pubsub_read import PubSubReading, current_pid
 from redis.pubsub_worker import PubSubWorkerThread
@@ -98,6 +99,7 @@ class PubSub(PubSubReading):
             self.patterns = {}
             self._forget_pending()
             self._epoch = object()
+            self._direct = (None, False)  # (holds the connection)
             if connection is not None:
                 connection.disconnect()
                 connection.clear_connect_callbacks()
@@ -271,7 +273,10 @@ class PubSub(PubSubReading):
     def _reconnect(self, connection):
         with self._lock:
             self._check_open(connection)
-            if connection._sock is None:
+            # (2.10.6's interface cannot tell whether a connection class of
+            # the user's own is connected; its connect() does nothing then)
+            if not isinstance(connection, Connection) or \
+                    connection._sock is None:
                 connection.connect()
 
     def _release_deferred(self):

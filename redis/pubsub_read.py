@@ -11,7 +11,9 @@ subscriptions) replaces the PubSub's ``_epoch``, which the fast path checks
 per reply; a reply it does not handle itself is held for the general path.
 A subclass that overrides parse_response(), _execute() or handle_message()
 (or changes PUBLISH_MESSAGE_TYPES) gets no fast path: it sees every reply
-at the calls 2.10.6 made.
+at the calls 2.10.6 made. Nor does a connection that is not this package's
+own, or whose class or parser's class overrides read_response() or
+can_read(): 2.10.6 passed every reply through them.
 """
 import os
 import select
@@ -22,6 +24,7 @@ from collections import deque
 
 from redis.connection import Connection
 from redis.exceptions import ConnectionError, RedisError, TimeoutError
+from redis.parsers import SocketParser
 from redis.pubsub_worker import (
     CONNECTION_ERRORS, RETRIED_ERRORS, Backoff, logger,
 )
@@ -88,6 +91,23 @@ def _maybe_mid_reply(connection):
 
 _NOTHING = object()
 _BASE_CAN_READ = Connection.can_read
+_BASE_READ_RESPONSE = Connection.read_response
+
+
+def _reads_directly(connection):
+    """Whether the fast paths may take replies from the reader of
+    ``connection`` without calling its read_response(): one of this
+    package's connection classes and parsers, whose methods on the way
+    (read_response, can_read) none of the two classes overrides."""
+    if not isinstance(connection, Connection):
+        return False
+    cls, parser_cls = type(connection), type(connection._parser)
+    return cls.read_response is _BASE_READ_RESPONSE and \
+        cls.can_read is _BASE_CAN_READ and \
+        parser_cls.read_response is SocketParser.read_response and \
+        parser_cls.can_read is SocketParser.can_read
+
+
 _POLL = getattr(select, 'poll', None)
 _POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
                 | getattr(select, 'POLLERR', 0) | getattr(select, 'POLLHUP', 0))
@@ -107,6 +127,11 @@ def _reply_ready(connection, wait):
     seconds (None: no limit). ConnectionError when it is disconnected:
     Connection.can_read() would connect again, and then wait for ever on a
     socket nobody subscribed."""
+    if not isinstance(connection, Connection):
+        # 2.10.6's interface has no way to ask whether it is connected; its
+        # can_read() connects when it is not (the connect callback then
+        # subscribes again)
+        return connection.can_read(timeout=wait)
     sock = connection._sock
     if sock is None:
         raise ConnectionError('Connection closed.')
@@ -175,6 +200,8 @@ class PubSubReading(object):
         self._local = threading.local()  # .state: this thread's _ReadState
         self._pings = deque()
         self._epoch = object()
+        # (connection, whether _reads_directly() it): decided once for each
+        self._direct = (None, False)
         # (epoch, reader's gets, socket_timeout, 'message' as the reader
         # gives it when get_message() may build such messages itself)
         self._fast = None
@@ -183,6 +210,14 @@ class PubSubReading(object):
         self._held = None
         self._reset_connection_state()
         _instances.add(self)
+
+    def _direct_gets(self, connection):
+        """The fast paths' ``gets`` for ``connection`` (see _reader_gets),
+        or None when they may not read from it (see _reads_directly)"""
+        direct = self._direct
+        if direct[0] is not connection:
+            direct = self._direct = (connection, _reads_directly(connection))
+        return _reader_gets(connection) if direct[1] else None
 
     def _send_health_check(self, connection):
         with self._lock:
@@ -324,7 +359,8 @@ class PubSubReading(object):
             state = local.state = _ReadState(deadline)
             while True:
                 try:
-                    if connection._sock is None:
+                    if isinstance(connection, Connection) and \
+                            connection._sock is None:
                         state.reconnected = True
                         self._reconnect(connection)
                     return self._wait_for_reply(connection, deadline)
@@ -368,7 +404,7 @@ class PubSubReading(object):
             # reply instead.)
             epoch = self._epoch
             connection = self.connection
-            gets = _reader_gets(connection)
+            gets = self._direct_gets(connection)
             if gets is None:
                 continue
             message_word, pmessage_word = _inline_words(self, connection)
@@ -483,7 +519,7 @@ class PubSubReading(object):
         if fast is None or fast[0] is not self._epoch:
             epoch = self._epoch  # read first: a change meanwhile shows
             connection = self.connection
-            gets = _reader_gets(connection)
+            gets = self._direct_gets(connection)
             self._fast = None if gets is None or \
                 _plain_reads(type(self)) else \
                 (epoch, gets, connection.socket_timeout,

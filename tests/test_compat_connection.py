@@ -410,11 +410,6 @@ class Delegating(object):
 
 
 POOLS = [redis.ConnectionPool, redis.BlockingConnectionPool]
-# execute_command and PubSub still read connection._sock (redis/client.py,
-# redis/pubsub.py, redis/pubsub_read.py): reported to their owner
-NEEDS_CLIENT_CHANGE = pytest.mark.xfail(
-    strict=True, raises=AttributeError,
-    reason='client.py/pubsub_read.py read connection._sock')
 
 
 @pytest.fixture(params=POOLS, ids=lambda cls: cls.__name__)
@@ -446,7 +441,6 @@ def test_pipelines_on_any_connection_class(delegating_client):
         assert pipe.set('k', 'v').get('k').execute() == [True, b'v']
 
 
-@NEEDS_CLIENT_CHANGE
 def test_commands_on_any_connection_class(delegating_client):
     assert delegating_client.set('k', 'v') is True
     assert delegating_client.get('k') == b'v'
@@ -456,14 +450,21 @@ def test_commands_on_any_connection_class(delegating_client):
     delegating_client.connection_pool.release(connection)
 
 
-@NEEDS_CLIENT_CHANGE
 def test_pubsub_on_any_connection_class(delegating_client):
-    p = delegating_client.pubsub(ignore_subscribe_messages=True)
+    p = delegating_client.pubsub()
     p.subscribe('ch')
-    assert p.get_message(timeout=5) is None  # the subscribe confirmation
+    assert p.get_message(timeout=5)['type'] == 'subscribe'
     delegating_client.publish('ch', 'hello')
-    message = p.get_message(timeout=5)
-    assert message['data'] == b'hello'
+    assert p.get_message(timeout=5)['data'] == b'hello'
+    # a lost connection is replaced through connect() (its callback
+    # subscribes again) and read through can_read() and read_response()
+    assert delegating_client.execute_command(
+        'CLIENT', 'KILL', 'TYPE', 'pubsub') == 1
+    assert p.get_message(timeout=5)['type'] == 'subscribe'
+    delegating_client.publish('ch', 'again')
+    messages = p.listen()
+    assert next(messages)['data'] == b'again'
+    assert p.connection.commands == ['SUBSCRIBE', 'SUBSCRIBE']
     p.close()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from redis.client import PubSub
 from redis.connection import Connection
-from redis.exceptions import ConnectionError, TimeoutError
+from redis.exceptions import TimeoutError
 
 from test_pubsub import (
     WAIT, Collector, msg, next_message, numsub, publish_batch, wait_until,
@@ -184,6 +184,44 @@ def test_an_override_sees_every_reply_of_a_batch(r, overridden):
     calls = [call for call in p.calls if call[0] == overridden and
              (overridden != '_execute' or 'conn.read_response' in call[1])]
     assert len(calls) == 21
+    p.close()
+
+
+@pytest.mark.parametrize('overriding', ['connection', 'parser'])
+def test_an_overriding_read_response_sees_every_reply(
+        make_client, parser_class, overriding):
+    # 2.10.6 read every reply through Connection.read_response and the
+    # parser's read_response: the fast paths must not go around either
+    seen = []
+
+    def read_response(self):
+        response = super(type(self), self).read_response()
+        seen.append(response)
+        return response
+
+    if overriding == 'connection':
+        Seeing = type('Seeing', (Connection,),
+                      {'read_response': read_response})
+        client = make_client(connection_class=Seeing)
+    else:
+        Seeing = type('Seeing', (parser_class,),
+                      {'read_response': read_response})
+        client = make_client(parser_class=Seeing)
+    publisher = make_client()
+    p = client.pubsub()
+    p.subscribe('a', 'b')
+    assert [next_message(p)['type'] for _ in range(2)] == ['subscribe'] * 2
+    publish_batch(publisher, *[('a', n) for n in range(20)])
+    got = [next_message(p)['data'] for _ in range(10)]
+    messages = p.listen()
+    got += [next(messages)['data'] for _ in range(10)]
+    publish_batch(publisher, *[('b', n) for n in range(20)])
+    got += [next(messages)['data'] for _ in range(20)]
+    assert got == [str(n).encode() for n in range(20)] * 2
+    replies = [reply for reply in seen if isinstance(reply, list)]
+    assert replies == [[b'subscribe', b'a', 1], [b'subscribe', b'b', 2]] + [
+        [b'message', channel, str(n).encode()]
+        for channel in (b'a', b'b') for n in range(20)]
     p.close()
 
 
