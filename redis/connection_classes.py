@@ -113,6 +113,12 @@ class Connection(object):
     # True (set by __init__) while pack_command and send_packed_command are
     # Connection's own: send_command then packs without calling them.
     _packs_itself = False
+    # Read by this package beyond what 2.10.6 read: a subclass that sets up
+    # its own attributes without calling __init__ (fakeredis does) still
+    # has them.
+    socket_timeout = None
+    _poll_sock = None
+    _poller = None
 
     def __init__(self, host='localhost', port=6379, db=0, password=None,
                  socket_timeout=None, socket_connect_timeout=None,

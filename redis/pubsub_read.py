@@ -130,14 +130,16 @@ def _reply_ready(connection, wait):
     if not isinstance(connection, Connection):
         # 2.10.6's interface has no way to ask whether it is connected; its
         # can_read() connects when it is not (the connect callback then
-        # subscribes again)
-        return connection.can_read(timeout=wait)
+        # subscribes again). With no limit, 2.10.6 went straight to
+        # read_response(), which blocks: classes written for it may not
+        # take can_read(timeout=None).
+        return wait is None or connection.can_read(timeout=wait)
     sock = connection._sock
     if sock is None:
         raise ConnectionError('Connection closed.')
     if type(connection).can_read is not _BASE_CAN_READ:
         # a connection class of the user's own decides, as in 2.10.6
-        return connection.can_read(timeout=wait)
+        return wait is None or connection.can_read(timeout=wait)
     try:
         return connection._parser.can_read() or _readable(sock, wait)
     except (OSError, ValueError) as e:

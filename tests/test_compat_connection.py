@@ -599,3 +599,77 @@ def test_parser_encoder_before_connect(parser_class):
     connection = UnixDomainSocketConnection(path='/nonexistent',
                                             parser_class=parser_class)
     assert connection._parser.encoder is None
+
+
+# ---- a subclass that sets itself up without Connection.__init__ ---------------
+
+class OwnSetUp(Connection):
+    """Sets only the attributes 2.10.6's __init__ set that it needs, without
+    calling Connection.__init__ (fakeredis' FakeConnection does this), and
+    overrides can_read as 2.10.6-era code did: a timeout of None is not a
+    number to it."""
+
+    def __init__(self, host, port, db=0, password=None,
+                 parser_class=None, **ignored):
+        self.pid = os.getpid()
+        self.host, self.port, self.db = host, port, db
+        self.password = password
+        self.socket_connect_timeout = None
+        self.socket_keepalive = False
+        self.socket_keepalive_options = {}
+        self.encoder = redis.connection.Encoder('utf-8', 'strict', False)
+        self.retry_on_timeout = False
+        self._description_args = {'host': host, 'port': port, 'db': db}
+        self._connect_callbacks = []
+        self._parser = parser_class(socket_read_size=65536)
+        self._sock = None
+
+    def can_read(self, timeout=0):
+        if timeout <= 0:  # TypeError for None, as in such classes
+            return super(OwnSetUp, self).can_read(timeout=0)
+        return super(OwnSetUp, self).can_read(timeout=timeout)
+
+
+@pytest.fixture
+def own_setup_client(clean_db, parser_class):
+    pool = redis.ConnectionPool(connection_class=OwnSetUp,
+                                parser_class=parser_class,
+                                **clean_db.connection_kwargs())
+    yield redis.StrictRedis(connection_pool=pool)
+    pool.disconnect()
+
+
+def test_subclass_without_init_serves_blocking_pops(own_setup_client):
+    r = own_setup_client
+    r.rpush('q', 'a')
+    assert r.blpop(['q'], timeout=1) == (b'q', b'a')
+    assert r.brpop(['q'], timeout=1) is None
+
+
+def test_subclass_without_init_serves_watch_and_pipelines(own_setup_client):
+    r = own_setup_client
+    r.set('k', 1)
+    with r.pipeline() as pipe:
+        pipe.watch('k')
+        value = int(pipe.get('k'))
+        pipe.multi()
+        pipe.set('k', value + 1)
+        assert pipe.execute() == [True]
+
+    def incr(pipe):
+        pipe.multi()
+        pipe.incr('k')
+    assert r.transaction(incr, 'k') == [3]
+
+
+def test_subclass_without_init_serves_listen(own_setup_client):
+    r = own_setup_client
+    p = r.pubsub(ignore_subscribe_messages=True)
+    p.subscribe('chan')
+    assert p.get_message(timeout=5) is None  # the confirmation, ignored
+    r.publish('chan', 'one')
+    # listen() blocks in read_response as 2.10.6 did, never asking
+    # can_read(timeout=None)
+    message = next(p.listen())
+    assert (message['channel'], message['data']) == (b'chan', b'one')
+    p.close()
