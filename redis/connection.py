@@ -1,5 +1,6 @@
-"""2.10.6's redis.connection: its names, re-exported from the modules that
-now hold them (connection classes, parsers, pools, the encoder)."""
+"""2.10.6's redis.connection names, re-exported from the modules that
+define them (connection classes, parsers, pools, the encoder), so that
+no module of this package has to import this one."""
 from redis.connection_classes import (  # noqa: F401
     Connection, HIREDIS_AVAILABLE, SSLConnection, SYM_CRLF, SYM_DOLLAR,
     SYM_EMPTY, SYM_STAR, UnixDomainSocketConnection, nativestr, ssl_available,

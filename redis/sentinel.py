@@ -33,7 +33,7 @@ from redis.exceptions import (  # noqa: F401 (ResponseError: a 2.10.6 name)
 )
 from redis.forksafe import inherited
 from redis.utils import nativestr
-# (FailoverWatcher lived here; it stays importable from this module)
+# (FailoverWatcher is importable from here too: code may expect it here)
 from redis.sentinel_watch import FailoverWatcher, state_flags
 
 

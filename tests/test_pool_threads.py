@@ -4,13 +4,17 @@ two threads at the same time, and the counts add up at the end. The pool
 keeps its state under its own lock, so this holds on a free-threaded
 build too, where no single list or set operation is atomic."""
 import os
+import socket
 import threading
 
 import pytest
 
 from redis.connection import (
     BlockingConnectionPool, Connection, ConnectionPool,
+    UnixDomainSocketConnection,
 )
+from redis.connection_classes import is_socket_readable
+from redis.exceptions import ConnectionError
 
 THREADS = 8
 ROUNDS = 3000
@@ -132,3 +136,46 @@ def test_child_never_takes_the_lock_a_parent_thread_held(kind):
                 os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+# What the pool asks of this package's connections
+
+
+def test_is_connected_and_health_follow_the_socket(redis_server,
+                                                  parser_class):
+    connection = Connection(host=redis_server.host, port=redis_server.port,
+                            parser_class=parser_class)
+    assert connection.is_connected is False
+    assert connection.is_idle_and_healthy()  # connecting makes it healthy
+    connection.connect()
+    assert connection.is_connected is True
+    assert connection.is_idle_and_healthy()
+    connection.send_command('PING')
+    assert is_socket_readable(connection._sock, None)
+    assert not connection.is_idle_and_healthy()  # an unread reply waits
+    connection.disconnect()
+    assert connection.is_connected is False
+
+
+def test_connect_errors_name_the_address(tmp_path):
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now
+    with pytest.raises(ConnectionError) as info:
+        Connection(host='127.0.0.1', port=port).connect()
+    assert str(info.value).startswith('Error ')
+    assert ' connecting to 127.0.0.1:%d. ' % port in str(info.value)
+    path = str(tmp_path / 'missing.sock')
+    with pytest.raises(ConnectionError) as info:
+        UnixDomainSocketConnection(path=path).connect()
+    assert ' connecting to unix socket: %s. ' % path in str(info.value)
+
+
+def test_unix_connection_takes_2106_positional_arguments(tmp_path):
+    connection = UnixDomainSocketConnection('/p.sock', 3, 'secret', 1.5)
+    assert (connection.path, connection.db, connection.password,
+            connection.socket_timeout) == ('/p.sock', 3, 'secret', 1.5)
+    assert not hasattr(connection, 'host')
+    assert repr(connection) == \
+        'UnixDomainSocketConnection<path=/p.sock,db=3>'
