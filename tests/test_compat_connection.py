@@ -673,3 +673,49 @@ def test_subclass_without_init_serves_listen(own_setup_client):
     message = next(p.listen())
     assert (message['channel'], message['data']) == (b'chan', b'one')
     p.close()
+
+
+class FakeDescriptor(object):
+    """A socket-like object whose descriptor is not the connection's: it
+    delegates I/O to a real socket but names another file (here one that
+    is always readable), as test doubles built on 2.10.6 did."""
+
+    def __init__(self, sock, fileno):
+        self._sock, self._fileno = sock, fileno
+
+    def __repr__(self):
+        return 'FakeDescriptor<%d>' % self._fileno
+
+    def fileno(self):
+        return self._fileno
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def test_a_socket_like_object_keeps_its_watch(clean_db, parser_class):
+    readable_r, readable_w = os.pipe()
+    os.write(readable_w, b'x')
+
+    class OwnSocket(Connection):
+        def _connect(self):
+            sock = super(OwnSocket, self)._connect()
+            return FakeDescriptor(sock, readable_r)
+
+    pool = redis.ConnectionPool(connection_class=OwnSocket,
+                                parser_class=parser_class,
+                                **clean_db.connection_kwargs())
+    r = redis.StrictRedis(connection_pool=pool)
+    try:
+        first = r.execute_command('CLIENT', 'ID')
+        # not taken for a connection the server closed: the same one
+        assert r.execute_command('CLIENT', 'ID') == first
+        with r.pipeline() as pipe:
+            pipe.watch('k')
+            pipe.multi()
+            pipe.set('k', 1)
+            assert pipe.execute() == [True]
+    finally:
+        pool.disconnect()
+        os.close(readable_r)
+        os.close(readable_w)
