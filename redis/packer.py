@@ -75,13 +75,18 @@ class Encoder(object):
         return value
 
 
-# Command names repeat on every call: their RESP prefix is built once.
+# Command names repeat on every call: their RESP prefix is built once, for
+# up to this many distinct names (a program building names on the fly must
+# not grow the cache without bound).
+_NAME_CACHE_SIZE = 4096
 _name_cache = {}
 
 # Headers for the lengths most arguments and commands have, built once:
 # a lookup and a concatenation are a third cheaper than %-formatting.
-_BULK_HEADERS = tuple(b'$%d\r\n' % n for n in range(1024))
-_ARRAY_HEADERS = tuple(b'*%d\r\n' % n for n in range(64))
+_SMALL_ARG = 1024  # bytes; shorter arguments take a prebuilt header
+_SMALL_ARRAY = 64  # arguments; fewer take a prebuilt header
+_BULK_HEADERS = tuple(b'$%d\r\n' % n for n in range(_SMALL_ARG))
+_ARRAY_HEADERS = tuple(b'*%d\r\n' % n for n in range(_SMALL_ARRAY))
 
 
 def _name_prefix(name):
@@ -96,7 +101,7 @@ def _name_prefix(name):
                 word = word.encoded_value
             out.append(b'$%d\r\n%s\r\n' % (len(word), word))
         prefix = (len(words), b''.join(out))
-        if len(_name_cache) < 4096:
+        if len(_name_cache) < _NAME_CACHE_SIZE:
             _name_cache[name] = prefix
     return prefix
 
@@ -120,7 +125,7 @@ def pack_commands(encoder, commands):
         if prefix is None:
             prefix = _name_prefix(args[0])
         n = prefix[0] + len(args) - 1
-        append(_ARRAY_HEADERS[n] if n < 64 else b'*%d\r\n' % n)
+        append(_ARRAY_HEADERS[n] if n < _SMALL_ARRAY else b'*%d\r\n' % n)
         append(prefix[1])
         first = True
         for arg in args:
@@ -133,7 +138,7 @@ def pack_commands(encoder, commands):
             elif cls is not bytes:
                 arg = encode(arg)
             n = len(arg)
-            if n < 1024:
+            if n < _SMALL_ARG:
                 append(_BULK_HEADERS[n] + arg + CRLF)
             elif n > _BIG_ARG:
                 append(b'$%d\r\n' % n)
@@ -155,7 +160,8 @@ def pack_command(encoder, args):
     if prefix is None:
         prefix = _name_prefix(args[0])
     n = prefix[0] + len(args) - 1
-    pieces = [_ARRAY_HEADERS[n] if n < 64 else b'*%d\r\n' % n, prefix[1]]
+    pieces = [_ARRAY_HEADERS[n] if n < _SMALL_ARRAY else b'*%d\r\n' % n,
+              prefix[1]]
     append = pieces.append
     for arg in args[1:]:
         cls = arg.__class__
@@ -164,7 +170,7 @@ def pack_command(encoder, args):
         elif cls is not bytes:
             arg = encoder.encode(arg)
         n = len(arg)
-        if n < 1024:
+        if n < _SMALL_ARG:
             append(_BULK_HEADERS[n] + arg + CRLF)
         elif n > _BIG_ARG:
             return pack_commands(encoder, (args,))

@@ -13,7 +13,10 @@ from redis.exceptions import (
     ConnectionError, EXCEPTION_CLASSES, InvalidResponse, RedisError,
     TimeoutError, error_from_reply,
 )
-from redis.resp import BIG_BULK, MAX_BULK_LENGTH, Reader as PythonReader
+from redis.resp import (
+    BIG_BULK, BULK, MAX_BULK_LENGTH, MAX_HEADER_LENGTH, Reader as PythonReader,
+    read_length_header,
+)
 from redis.utils import HIREDIS_AVAILABLE
 
 if HIREDIS_AVAILABLE:
@@ -21,20 +24,21 @@ if HIREDIS_AVAILABLE:
 
 SERVER_CLOSED_CONNECTION_ERROR = "Connection closed by server."
 
+# A reply starting with a bulk header with no CR in this many bytes after
+# its '$' states a length of at least as many digits as BIG_BULK has.
+_BIG_BULK_DIGITS = len(str(BIG_BULK))
+# How many socket reads' worth of buffer a hiredis reader keeps between
+# replies (see HiredisParser.make_reader)
+_HIREDIS_KEPT_READS = 4
+
 
 def check_reply_header(data):
     """Raise InvalidResponse when ``data`` starts with a bulk or array
     header whose length no server sends (hiredis would wait for it)."""
-    if data[:1] in (b'$', b'*'):
-        end = data.find(b'\r\n', 1, 24)
-        if end > 0:
-            try:
-                length = int(data[1:end])
-            except ValueError:
-                return
-            if length > MAX_BULK_LENGTH:
-                raise InvalidResponse(
-                    'Protocol error: length %d out of range' % length)
+    header = read_length_header(data)
+    if header is not None and header[0] > MAX_BULK_LENGTH:
+        raise InvalidResponse(
+            'Protocol error: length %d out of range' % header[0])
 
 
 class BaseParser(object):
@@ -296,8 +300,9 @@ class SocketParser(BaseParser):
         n = recv_into(buf)
         if not n:
             raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
-        # a bulk string whose length has 6 digits or more (BIG_BULK has 6)
-        if at_boundary and buf[0] == 36 and buf.find(13, 1, min(n, 7)) < 0:
+        # a bulk string whose length has as many digits as BIG_BULK or more
+        if at_boundary and buf[0] == BULK and \
+                buf.find(b'\r', 1, min(n, 1 + _BIG_BULK_DIGITS)) < 0:
             response = self._read_big_bulk(bytes(memoryview(buf)[:n]))
             if response is not False:
                 return response
@@ -305,7 +310,7 @@ class SocketParser(BaseParser):
         response = reader.gets()
         if response is False:
             if at_boundary:
-                check_reply_header(buf[:min(n, 24)])
+                check_reply_header(buf[:min(n, MAX_HEADER_LENGTH)])
             while response is False:
                 n = recv_into(buf)
                 if not n:
@@ -322,16 +327,12 @@ class SocketParser(BaseParser):
         joined once into the value, where a C reader copies each into its
         own buffer first and then copies the value out of it.
         """
-        end = data.find(b'\r\n', 1, 24)
-        if end < 0:
+        header = read_length_header(data)
+        if header is None:
             return False
-        try:
-            length = int(data[1:end])
-        except ValueError:
-            return False
+        length, start = header
         if length < BIG_BULK or length > MAX_BULK_LENGTH:
             return False
-        start = end + 2
         total = start + length + 2
         chunks = [data[start:]]
         have = len(data)
@@ -397,11 +398,11 @@ class HiredisParser(SocketParser):
         reader = hiredis.Reader(**kwargs)
         # hiredis frees its buffer after every reply over 16 KiB; growing it
         # again for the next big reply page-faults (~20 faults per LRANGE of
-        # 10,000) whenever malloc has trimmed the heap. Keeping up to four
-        # reads' worth per connection costs little and makes that go away.
+        # 10,000) whenever malloc has trimmed the heap. Keeping a few reads'
+        # worth per connection costs little and makes that go away.
         setmaxbuf = getattr(reader, 'setmaxbuf', None)  # (hiredis >= 1.0)
         if setmaxbuf is not None:
-            setmaxbuf(4 * self.socket_read_size)
+            setmaxbuf(_HIREDIS_KEPT_READS * self.socket_read_size)
         return reader
 
 

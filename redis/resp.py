@@ -1,8 +1,7 @@
 """The RESP2 protocol, with no sockets in it.
 
 ``Encoder`` and the ``pack_*`` functions (in redis.packer, re-exported
-here) turn commands into bytes; ``Reader``
-turns bytes into replies with exactly the contract of ``hiredis.Reader``:
+here) turn commands into bytes; ``Reader`` turns bytes into replies with exactly the contract of ``hiredis.Reader``:
 ``feed(data)`` then ``gets()``, which returns one reply or ``False`` while
 the reply is incomplete. Error replies are returned (built by the
 ``replyError`` factory), never raised; only a corrupt stream raises
@@ -11,26 +10,84 @@ the reply is incomplete. Error replies are returned (built by the
 import codecs
 
 from redis.exceptions import InvalidResponse, ResponseError
-# the packer half lives in redis.packer
 from redis.packer import (  # noqa: F401 (re-exported)
     Encoder, Token, pack_command, pack_commands,
 )
 
 CRLF = b'\r\n'
 
+# RESP2 type bytes, as buf[pos] gives them
+BULK = ord('$')
+ARRAY = ord('*')
+STATUS = ord('+')
+ERROR = ord('-')
+INTEGER = ord(':')
+
 # Redis refuses bulk strings over 512 MiB; a longer header can only be
 # garbage, and trusting it would make us wait for (or allocate) that much.
 MAX_BULK_LENGTH = 512 * 1024 * 1024
-_TYPE_BYTES = b'$*+-:'
+# A length header is the type byte, at most 20 characters of a 64-bit
+# integer and CRLF: a header not ended within this many bytes is garbage.
+MAX_HEADER_LENGTH = 24
 # A bulk string at least this long is assembled from the received chunks
-# directly (Reader._take_bulk).
-BIG_BULK = _BIG_BULK = 256 * 1024
+# directly (Reader._take_bulk) rather than joined first and sliced after.
+BIG_BULK = 256 * 1024
 
+# Batches of whole replies (Reader._batch) pay off only for runs of small
+# arrays, such as pubsub messages:
+_BATCH_MIN_BYTES = 256  # less buffered than this: parse reply by reply
+_BATCH_MAX_ARRAY_LENGTH = 8  # elements per reply
+_BATCH_HEADER_DIGITS = len(str(_BATCH_MAX_ARRAY_LENGTH))
+_BATCH_MAX_REPLIES = 256  # replies per batch, bounding the work ahead
+_BATCH_WINDOW = 16 * 1024  # bytes split per batch
+# Bulk strings split at once in an array (Reader._split_bulks): only when
+# more than this many remain, where it beats element-by-element parsing,
+_SPLIT_MIN_ELEMENTS = 16
+# over a window sized for elements of up to this many bytes each (past
+# the window, longer ones are parsed one by one), plus slack, and capped
+# so that one pass copies a bounded slice of a big buffer.
+_SPLIT_BYTES_PER_ELEMENT = 96
+_SPLIT_WINDOW_SLACK = 1024
+_SPLIT_WINDOW_MAX = 256 * 1024
+# hiredis.Reader's default maxbuf, reported by getmaxbuf()
+_HIREDIS_DEFAULT_MAXBUF = 16 * 1024
+
+_bulk_header = b'$%d'.__mod__
 
 _INCOMPLETE = object()
 _ARRAY = object()
-# Replies parsed at most by one Reader._batch() call
-_BATCH = 256
+
+
+def read_length_header(data):
+    """The length that a bulk or array header at the start of ``data``
+    states, and where what follows it starts: ``(length, start)``; None
+    when ``data`` does not start with a whole, numeric one."""
+    if data[:1] not in (b'$', b'*'):
+        return None
+    end = data.find(CRLF, 1, MAX_HEADER_LENGTH)
+    if end < 0:
+        return None
+    try:
+        return int(data[1:end]), end + 2
+    except ValueError:
+        return None
+
+
+def _exact_pairs(heads, values):
+    """How many leading (header, value) pairs of a buffer split on CRLF
+    have a header stating exactly the value's length.
+
+    That check makes splitting as exact as a byte-by-byte parse: a value
+    holding CRLF, a nil, an integer or a cut-off value fails it."""
+    lengths = list(map(_bulk_header, map(len, values)))
+    if lengths == heads:
+        return len(heads)
+    good = 0
+    for length, head in zip(lengths, heads):
+        if length != head:
+            break
+        good += 1
+    return good
 
 
 class Reader(object):
@@ -53,12 +110,13 @@ class Reader(object):
         self._protocol_error = protocolError
         self._reply_error = replyError
         self.set_encoding(encoding, errors)
-        self._maxbuf = 16 * 1024  # (hiredis' default; kept for getmaxbuf())
+        self._maxbuf = _HIREDIS_DEFAULT_MAXBUF
         self._buf = b''
         self._pos = 0
         self._chunks = []
         self._avail = 0    # bytes fed but not yet joined into _buf
-        self._need = 0     # total unparsed bytes needed before parsing is worth it
+        # total unparsed bytes needed before parsing is worth it
+        self._need = 0
         self._stack = []   # [list, expected length] of arrays being filled
         # (header length, value length) of a big bulk string being received
         self._pending_bulk = None
@@ -215,8 +273,8 @@ class Reader(object):
             # Tried once per feed(), at a reply boundary (not while a
             # partial array is being finished): a run of arrays starts
             # with '*'.
-            if len(self._buf) - self._pos > 256 and \
-                    self._buf[self._pos] == 42:
+            if len(self._buf) - self._pos > _BATCH_MIN_BYTES and \
+                    self._buf[self._pos] == ARRAY:
                 value = self._batch(self._buf, self._pos)
                 if value is not None:
                     return value
@@ -231,16 +289,22 @@ class Reader(object):
                 self._fill()
         elif self._pos >= len(self._buf):
             return False
+        return self._parse(value)
+
+    def _parse(self, value):
+        """Parse from ``_pos`` until a whole reply is read (returned) or the
+        buffer runs out (False). ``value`` is a big bulk string that
+        _take_bulk has just assembled, or _INCOMPLETE."""
         buf = self._buf
         pos = self._pos
         stack = self._stack
         element = self._element
         while True:
             if value is not _INCOMPLETE:
-                pass  # a big bulk string assembled by _take_bulk
+                pass
             elif stack and stack[-1][1] - len(stack[-1][0]) > 1:
                 top = stack[-1]
-                if top[1] - len(top[0]) > 16:
+                if top[1] - len(top[0]) > _SPLIT_MIN_ELEMENTS:
                     pos = self._split_bulks(buf, pos, top)
                 pos = self._fill_bulks(buf, pos, top)
                 if pos < 0:
@@ -270,27 +334,28 @@ class Reader(object):
                     break
                 value = stack.pop()[0]
             else:
-                self._need = 0
-                if pos == len(buf):
-                    self._buf = b''
-                    self._pos = 0
-                else:
-                    self._pos = pos
-                if self._decode_error is not None:
-                    error, self._decode_error = self._decode_error, None
-                    raise error
-                return value
+                break
+        self._need = 0
+        if pos == len(buf):
+            self._buf = b''
+            self._pos = 0
+        else:
+            self._pos = pos
+        if self._decode_error is not None:
+            error, self._decode_error = self._decode_error, None
+            raise error
+        return value
 
     def _batch(self, buf, pos):
         """A run of replies shaped like the one at ``pos`` -- an array of
-        up to 8 bulk strings, a pubsub message say -- parsed at once: split
+        a few bulk strings, a pubsub message say -- parsed at once: split
         on CRLF in C, kept as far as every header states its array's length
-        or its value's length exactly (the check of _split_bulks, so a
-        value holding CRLF, a nil or an integer ends the run there).
+        or its value's length exactly (see _exact_pairs).
 
         Returns the first reply, the others wait in ``_ready``; None when
         fewer than two replies qualify (nothing is consumed then)."""
-        nl = buf.find(CRLF, pos, pos + 5)
+        # the array's header: '*', its length's digits, CRLF
+        nl = buf.find(CRLF, pos, pos + 1 + _BATCH_HEADER_DIGITS + len(CRLF))
         if nl < 0:
             return None
         head = buf[pos:nl]
@@ -298,11 +363,13 @@ class Reader(object):
             n = int(head[1:])
         except ValueError:
             return None
-        if not 0 < n <= 8:
+        if not 0 < n <= _BATCH_MAX_ARRAY_LENGTH:
             return None
         k = 2 * n + 1  # tokens per reply
-        tokens = buf[pos:pos + 16384].split(CRLF, k * _BATCH)
-        groups = min((len(tokens) - 1) // k, _BATCH)  # whole replies seen
+        tokens = buf[pos:pos + _BATCH_WINDOW].split(
+            CRLF, k * _BATCH_MAX_REPLIES)
+        # whole replies seen
+        groups = min((len(tokens) - 1) // k, _BATCH_MAX_REPLIES)
         if groups < 2:
             return None
         limit = groups * k
@@ -311,13 +378,11 @@ class Reader(object):
             groups = heads.index(next(h for h in heads if h != head))
             limit = groups * k
         columns = []
-        header = b'$%d'.__mod__
         for j in range(1, k, 2):
             values = tokens[j + 1:limit:k]
-            lengths = list(map(header, map(len, values)))
-            if lengths != tokens[j:limit:k]:
-                groups = next(i for i, (a, b) in enumerate(
-                    zip(lengths, tokens[j:limit:k])) if a != b)
+            good = _exact_pairs(tokens[j:limit:k], values)
+            if good < groups:
+                groups = good
                 limit = groups * k
                 columns = [column[:groups] for column in columns]
                 values = values[:groups]
@@ -343,59 +408,75 @@ class Reader(object):
         after opening an array, or (_INCOMPLETE, pos) with ``_need`` set."""
         nl = buf.find(CRLF, pos)
         if nl < 0:
-            if pos < len(buf) and buf[pos] not in _TYPE_BYTES:
+            if pos < len(buf) and buf[pos] not in _PARSERS:
                 # garbage: refused now, not buffered until a CRLF comes
                 raise self._fail(
                     'Protocol error, got %r as reply type byte'
                     % buf[pos:pos + 1])
             self._need = len(buf) - pos + 1
             return _INCOMPLETE, pos
-        kind = buf[pos]
-        if kind == 36:  # '$' bulk string
+        parse = _PARSERS.get(buf[pos])
+        if parse is None:
+            raise self._fail('Protocol error, got %r as reply type byte'
+                             % buf[pos:pos + 1])
+        return parse(self, buf, pos, nl)
+
+    # One per type byte (see _PARSERS): the element whose header starts at
+    # ``pos`` and ends with the CRLF at ``nl``, as (value, next pos).
+
+    def _bulk(self, buf, pos, nl):
+        # (_INCOMPLETE, pos) with _need set when the value is not all here
+        try:
+            n = int(buf[pos + 1:nl])
+        except ValueError:
+            n = self._length(buf, pos, nl)  # raises the protocol error
+        if n < -1 or n > MAX_BULK_LENGTH:
+            n = self._length(buf, pos, nl)  # raises the protocol error
+        if n < 0:
+            return None, nl + 2
+        end = nl + 2 + n
+        if end + 2 > len(buf):
+            self._need = end + 2 - pos
+            if n >= BIG_BULK:
+                self._pending_bulk = (nl + 2 - pos, n)
+            return _INCOMPLETE, pos
+        if buf[end:end + 2] != CRLF:
+            raise self._fail(
+                'Protocol error: bulk string not followed by CRLF')
+        value = buf[nl + 2:end]
+        if self._encoding is not None:
             try:
-                n = int(buf[pos + 1:nl])
-            except ValueError:
-                n = self._length(buf, pos, nl)  # raises the protocol error
-            if n < -1 or n > MAX_BULK_LENGTH:
-                n = self._length(buf, pos, nl)  # raises the protocol error
-            if n < 0:
-                return None, nl + 2
-            end = nl + 2 + n
-            if end + 2 > len(buf):
-                self._need = end + 2 - pos
-                if n >= _BIG_BULK:
-                    self._pending_bulk = (nl + 2 - pos, n)
-                return _INCOMPLETE, pos
-            if buf[end:end + 2] != CRLF:
-                raise self._fail(
-                    'Protocol error: bulk string not followed by CRLF')
-            value = buf[nl + 2:end]
-            if self._encoding is not None:
+                value = value.decode(self._encoding, self._errors)
+            except UnicodeDecodeError:
                 value = self._decode(value)
-            return value, end + 2
-        if kind == 43:  # '+' status
-            value = buf[pos + 1:nl]
-            if self._encoding is not None:
-                value = self._decode(value)
-            return value, nl + 2
-        if kind == 58:  # ':' integer
-            try:
-                return int(buf[pos + 1:nl]), nl + 2
-            except ValueError:
-                raise self._fail(
-                    'Protocol error: bad integer %r' % buf[pos + 1:nl])
-        if kind == 42:  # '*' array
-            n = self._length(buf, pos, nl)
-            if n > 0:
-                self._stack.append([[], n])
-                return _ARRAY, nl + 2
-            return (None if n < 0 else []), nl + 2
-        if kind == 45:  # '-' error, returned as a value (as text, whatever
-            # the encoding: hiredis and 2.10.6 read it as UTF-8 too)
-            return self._reply_error(
-                buf[pos + 1:nl].decode('utf-8', 'replace')), nl + 2
-        raise self._fail(
-            'Protocol error, got %r as reply type byte' % buf[pos:pos + 1])
+        return value, end + 2
+
+    def _status(self, buf, pos, nl):
+        value = buf[pos + 1:nl]
+        if self._encoding is not None:
+            value = self._decode(value)
+        return value, nl + 2
+
+    def _integer(self, buf, pos, nl):
+        try:
+            return int(buf[pos + 1:nl]), nl + 2
+        except ValueError:
+            raise self._fail(
+                'Protocol error: bad integer %r' % buf[pos + 1:nl])
+
+    def _array(self, buf, pos, nl):
+        # (_ARRAY, next pos) once a non-empty array is opened on the stack
+        n = self._length(buf, pos, nl)
+        if n > 0:
+            self._stack.append([[], n])
+            return _ARRAY, nl + 2
+        return (None if n < 0 else []), nl + 2
+
+    def _error(self, buf, pos, nl):
+        # returned as a value, and as text whatever the encoding: hiredis
+        # and 2.10.6 read it as UTF-8 too
+        return self._reply_error(
+            buf[pos + 1:nl].decode('utf-8', 'replace')), nl + 2
 
     def _length(self, buf, pos, nl):
         try:
@@ -409,29 +490,21 @@ class Reader(object):
 
     def _split_bulks(self, buf, pos, top):
         """Fastest path for arrays of plain bulk strings: split a window of
-        the buffer on CRLF in C and keep the (header, value) pairs whose
-        header states exactly the value's length.
-
-        That check makes the result identical to a byte-exact parse: a value
-        holding CRLF, a nil, an integer or a cut-off value fails it, and
-        the caller's exact parse takes over from there. Returns the position
-        after the accepted elements.
-        """
+        the buffer on CRLF in C and keep the (header, value) pairs that
+        _exact_pairs accepts; the caller's exact parse takes over from
+        there. Returns the position after the accepted elements."""
         items = top[0]
         want = top[1] - len(items)
-        window = buf[pos:pos + min(want * 96 + 1024, 262144)]
-        parts = window.split(CRLF, 2 * want)
+        size = min(want * _SPLIT_BYTES_PER_ELEMENT + _SPLIT_WINDOW_SLACK,
+                   _SPLIT_WINDOW_MAX)
+        parts = buf[pos:pos + size].split(CRLF, 2 * want)
         pairs = (len(parts) - 1) // 2
         if not pairs:
             return pos
         heads = parts[0:2 * pairs:2]
         values = parts[1:2 * pairs:2]
-        if list(map(b'$%d'.__mod__, map(len, values))) != heads:
-            good = 0
-            for head, value in zip(heads, values):
-                if head != b'$%d' % len(value):
-                    break
-                good += 1
+        good = _exact_pairs(heads, values)
+        if good < pairs:
             if not good:
                 return pos
             heads = heads[:good]
@@ -444,7 +517,7 @@ class Reader(object):
         return pos
 
     def _fill_bulks(self, buf, pos, top):
-        """Fast path: append consecutive bulk strings (and integers) to an
+        """Fast path: append consecutive bulk strings and integers to an
         array without going around the general loop.
 
         Returns the position after the last complete element, or
@@ -455,43 +528,24 @@ class Reader(object):
         append = items.append
         remaining = top[1] - len(items)
         find = buf.find
-        encoding = self._encoding
-        errors = self._errors
         size = len(buf)
+        bulk = self._bulk
         while remaining:
             if pos >= size:
                 self._need = 1
                 return -(pos + 1)
             kind = buf[pos]
-            if kind == 36:
+            if kind == BULK:
                 nl = find(CRLF, pos)
                 if nl < 0:
                     self._need = size - pos + 1
                     return -(pos + 1)
-                n = self._length(buf, pos, nl)
-                if n < 0:
-                    append(None)
-                    pos = nl + 2
-                else:
-                    start = nl + 2
-                    end = start + n
-                    if end + 2 > size:
-                        self._need = end + 2 - pos
-                        if n >= _BIG_BULK:
-                            self._pending_bulk = (start - pos, n)
-                        return -(pos + 1)
-                    if buf[end:end + 2] != CRLF:
-                        raise self._fail(
-                            'Protocol error: bulk string not followed by CRLF')
-                    if encoding is None:
-                        append(buf[start:end])
-                    else:
-                        try:
-                            append(buf[start:end].decode(encoding, errors))
-                        except UnicodeDecodeError:
-                            append(self._decode(buf[start:end]))
-                    pos = end + 2
-            elif kind == 58:
+                value, end = bulk(buf, pos, nl)
+                if value is _INCOMPLETE:
+                    return -(pos + 1)
+                append(value)
+                pos = end
+            elif kind == INTEGER:
                 nl = find(CRLF, pos)
                 if nl < 0:
                     self._need = size - pos + 1
@@ -506,3 +560,12 @@ class Reader(object):
                 return pos
             remaining -= 1
         return pos
+
+
+_PARSERS = {
+    BULK: Reader._bulk,
+    ARRAY: Reader._array,
+    STATUS: Reader._status,
+    ERROR: Reader._error,
+    INTEGER: Reader._integer,
+}
