@@ -21,6 +21,27 @@ from redis.pool import (  # noqa: F401
 )
 from redis.resp import Encoder, Token  # noqa: F401
 
+# The modules and helpers 2.10.6's redis.connection imported: code of its
+# era reaches them through it (redis.connection.socket, .select, ...).
+import os  # noqa: F401,E402
+import socket  # noqa: F401,E402
+import sys  # noqa: F401,E402
+import threading  # noqa: F401,E402
+import warnings  # noqa: F401,E402
+from itertools import chain  # noqa: F401,E402
+from redis._compat import (  # noqa: F401,E402
+    BytesIO, Empty, Full, LifoQueue, b, basestring, byte_to_chr, bytes, imap,
+    iteritems, long, parse_qs, recv, recv_into, select, unicode, unquote,
+    urlparse, xrange,
+)
+if ssl_available:
+    import ssl  # noqa: F401
+try:
+    from distutils.version import StrictVersion  # noqa: F401
+except ImportError:
+    pass  # gone from Python 3.12's standard library
+with_statement = __import__('__future__').with_statement
+
 if HIREDIS_AVAILABLE:
     from redis.connection_classes import (  # noqa: F401
         HIREDIS_SUPPORTS_BYTE_BUFFER, HIREDIS_SUPPORTS_CALLABLE_ERRORS,

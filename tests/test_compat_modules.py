@@ -22,6 +22,7 @@ import pytest
 
 import redis
 import redis._compat
+import redis.connection
 import redis.lock
 import redis.sentinel
 import redis.utils
@@ -54,6 +55,11 @@ NAMES_2106 = {
         'itervalues izip long nativestr next parse_qs recv recv_into '
         'safe_unicode select sys u unichr unicode unquote urlparse xrange'),
     'redis.utils': 'HIREDIS_AVAILABLE contextmanager dummy from_url pipeline',
+    'redis.connection': (
+        'BytesIO Empty Full LifoQueue b basestring byte_to_chr bytes chain '
+        'imap iteritems long os parse_qs recv recv_into select socket ssl '
+        'sys threading unicode unquote urlparse warnings with_statement '
+        'xrange'),
     'redis.lock': (
         'Lock LockError LuaLock WatchError b dummy mod_time threading uuid'),
     'redis.sentinel': (
