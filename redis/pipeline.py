@@ -14,12 +14,12 @@ and report errors through ``annotate_exception`` and
 ``raise_first_error``.
 """
 import functools
-import os
 
 from redis.exceptions import (
     BusyLoadingError, ConnectionError, ExecAbortError, ResponseError,
     RedisError, TimeoutError, WatchError,
 )
+from redis.forksafe import current_pid
 
 WATCH_LOST_MESSAGE = ("A ConnectionError occured on while watching one or "
                       "more keys")
@@ -112,8 +112,8 @@ class BasePipeline(object):
                 # callback...) before it read every reply: the rest would be
                 # taken for the next user's
                 conn.disconnect()
-            elif conn is not None and getattr(conn, 'pid', None) != \
-                    os.getpid():
+            elif conn is not None and \
+                    getattr(conn, 'pid', None) != current_pid():
                 # inherited across fork(): the socket is the parent's
                 pass
             elif self.watching and conn is not None and \

@@ -30,7 +30,8 @@ import weakref
 
 from redis.connection import Connection
 from redis.exceptions import ConnectionError, PubSubError
-from redis.pubsub_read import PubSubReading, current_pid
+from redis.forksafe import current_pid
+from redis.pubsub_read import PubSubReading
 from redis.pubsub_worker import PubSubWorkerThread
 from redis.replies import list_or_args
 from redis.utils import nativestr

@@ -24,6 +24,7 @@ from collections import deque
 
 from redis.connection import Connection
 from redis.exceptions import ConnectionError, RedisError, TimeoutError
+from redis.forksafe import current_pid
 from redis.parsers import SocketParser
 from redis.pubsub_worker import (
     CONNECTION_ERRORS, RETRIED_ERRORS, Backoff, logger,
@@ -42,17 +43,9 @@ _MESSAGE_TYPES = dict(
 # Every PubSub, so that a forked child can invalidate their fast paths: the
 # replies a parent had buffered are the parent's to deliver.
 _instances = weakref.WeakSet()
-# os.getpid(), kept up to date across fork() without a system call per read
-_pid = [os.getpid()]
-
-
-def current_pid():
-    "This process's id (cached, refreshed in a forked child)"
-    return _pid[0]
 
 
 def _after_fork_in_child():
-    _pid[0] = os.getpid()
     for pubsub in list(_instances):
         pubsub._epoch = object()
         pubsub._held = None
@@ -353,7 +346,7 @@ class PubSubReading(object):
                 raise RuntimeError(
                     'pubsub connection not set: '
                     'did you forget to call subscribe() or psubscribe()?')
-            if connection.pid != _pid[0]:
+            if connection.pid != current_pid():
                 with self._lock:
                     connection = self._get_connection()
             deadline = None if block or timeout is None else \

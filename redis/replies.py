@@ -16,13 +16,16 @@ overrides of its legacy ``Redis`` class.
 import datetime
 
 from redis.replies_server import (
-    SENTINEL_STATE_TYPES, _parse_node_line, pairs_to_dict_typed,
+    SENTINEL_STATE_TYPES, pairs_to_dict_typed, parse_node_line,
     parse_client_list, parse_cluster_info, parse_cluster_nodes,
     parse_debug_object, parse_info, parse_sentinel_get_master,
     parse_sentinel_master, parse_sentinel_masters, parse_sentinel_state,
     parse_sentinel_slaves_and_sentinels, parse_slowlog_get,
 )
 from redis.utils import nativestr
+
+# 2.10.6's redis.client name for it
+_parse_node_line = parse_node_line
 
 __all__ = [
     'list_or_args', 'nativestr', 'timestamp_to_datetime',

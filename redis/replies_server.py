@@ -197,7 +197,7 @@ def parse_cluster_info(response, **options):
                 for line in nativestr(response).splitlines() if ':' in line)
 
 
-def _parse_node_line(line):
+def parse_node_line(line):
     "One CLUSTER NODES line as (address, node dict)"
     line_items = line.split(' ')
     node_id, addr, flags, master_id, ping, pong, epoch, \
@@ -224,4 +224,4 @@ def parse_cluster_nodes(response, **options):
             lines.extend(nativestr(item).splitlines())
     else:
         lines = nativestr(response).splitlines()
-    return dict(_parse_node_line(line) for line in lines if line)
+    return dict(parse_node_line(line) for line in lines if line)

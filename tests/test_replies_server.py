@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from redis.replies_server import (
-    SENTINEL_STATE_TYPES, _parse_node_line, pairs_to_dict_typed,
+    SENTINEL_STATE_TYPES, pairs_to_dict_typed, parse_node_line,
     parse_client_list, parse_cluster_info, parse_cluster_nodes,
     parse_debug_object, parse_info, parse_sentinel_get_master,
     parse_sentinel_master, parse_sentinel_masters, parse_sentinel_state,
@@ -352,7 +352,7 @@ def test_parse_cluster_nodes_as_list(reply):
     nodes = parse_cluster_nodes(reply(lines))
     assert nodes == parse_cluster_nodes(reply(CLUSTER_NODES_7))
     assert parse_cluster_nodes([]) == {}
-    addr, node = _parse_node_line(as_str(lines[1]))
+    addr, node = parse_node_line(as_str(lines[1]))
     assert addr == '127.0.0.1:30004@40004,node-4'
     assert node['flags'] == 'slave'
 
