@@ -28,7 +28,7 @@ import threading
 import time
 import weakref
 
-from redis.connection import Connection
+from redis.connection_classes import Connection
 from redis.exceptions import ConnectionError, PubSubError
 from redis.forksafe import current_pid
 from redis.pubsub_read import PubSubReading

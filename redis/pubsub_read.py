@@ -16,13 +16,12 @@ own, or whose class or parser's class overrides read_response() or
 can_read(): 2.10.6 passed every reply through them.
 """
 import os
-import select
 import threading
 import time
 import weakref
 from collections import deque
 
-from redis.connection import Connection
+from redis.connection_classes import Connection, is_socket_readable
 from redis.exceptions import ConnectionError, RedisError, TimeoutError
 from redis.forksafe import current_pid
 from redis.parsers import SocketParser
@@ -101,20 +100,6 @@ def _reads_directly(connection):
         parser_cls.can_read is SocketParser.can_read
 
 
-_POLL = getattr(select, 'poll', None)
-_POLL_EVENTS = (getattr(select, 'POLLIN', 0) | getattr(select, 'POLLPRI', 0)
-                | getattr(select, 'POLLERR', 0) | getattr(select, 'POLLHUP', 0))
-
-
-def _readable(sock, timeout):
-    "Whether ``sock`` becomes readable within ``timeout`` s (None: no limit)"
-    if _POLL is None:
-        return bool(select.select([sock], [], [], timeout)[0])
-    poller = _POLL()  # poll(), unlike select(), takes any descriptor number
-    poller.register(sock, _POLL_EVENTS)
-    return bool(poller.poll(None if timeout is None else timeout * 1000.0))
-
-
 def _reply_ready(connection, wait):
     """Whether a reply can be read from ``connection`` within ``wait``
     seconds (None: no limit). ConnectionError when it is disconnected:
@@ -134,7 +119,8 @@ def _reply_ready(connection, wait):
         # a connection class of the user's own decides, as in 2.10.6
         return wait is None or connection.can_read(timeout=wait)
     try:
-        return connection._parser.can_read() or _readable(sock, wait)
+        return connection._parser.can_read() or \
+            is_socket_readable(sock, wait)
     except (OSError, ValueError) as e:
         # the socket was closed under us (close() from elsewhere)
         connection.disconnect()
