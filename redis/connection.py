@@ -36,10 +36,20 @@ from redis._compat import (  # noqa: F401,E402
 )
 if ssl_available:
     import ssl  # noqa: F401
-try:
-    from distutils.version import StrictVersion  # noqa: F401
-except ImportError:
-    pass  # gone from Python 3.12's standard library
+
+
+def __getattr__(name):
+    # importing distutils costs a third of a second: only when asked for
+    # (and only where it exists: Python 3.12 dropped it)
+    if name == 'StrictVersion':
+        try:
+            from distutils.version import StrictVersion
+        except ImportError:
+            pass
+        else:
+            return StrictVersion
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))
+
 with_statement = __import__('__future__').with_statement
 
 if HIREDIS_AVAILABLE:

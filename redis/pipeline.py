@@ -76,6 +76,10 @@ class BasePipeline(object):
         self._use_lua_lock = None
         self.watching = False
         self._replies_pending = False
+        # decided once: a lookup on the class per queued command costs
+        # more than queuing itself
+        self._queues_itself = \
+            type(self).pipeline_execute_command is _QUEUE
         self.reset()
 
     def __enter__(self):
@@ -147,10 +151,10 @@ class BasePipeline(object):
         if (self.watching or args[0] == 'WATCH') and \
                 not self.explicit_transaction:
             return self.immediate_execute_command(*args, **kwargs)
-        if type(self).pipeline_execute_command is not _QUEUE:
+        if not self._queues_itself:
             return self.pipeline_execute_command(*args, **kwargs)
         # What pipeline_execute_command does, without the call, which costs
-        # more than queuing itself, while no class overrides or patches it.
+        # more than queuing itself, while no class overrides it.
         self.command_stack.append((args, kwargs))
         return self
 

@@ -673,3 +673,13 @@ def test_forked_child_reinitialises_the_pool(group, make_sentinel):
     assert connection_of(slave) is parent_connection
     assert slave.ping() is True
 
+
+
+def test_import_does_not_load_distutils():
+    # redis.connection.StrictVersion (a 2.10.6 name) is loaded on first
+    # use: importing distutils costs a third of a second at every start
+    code = ('import sys, redis, redis.connection; '
+            'print("distutils" in sys.modules)')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == 'False'
