@@ -67,6 +67,61 @@ class AuthenticationReplyError(AuthenticationError, ResponseError):
     still the ResponseError that 2.10.6 raised for it."""
 
 
+class RedisClusterException(Exception):
+    "A cluster client failure that is not an error reply (bad topology...)"
+
+
+class ClusterError(RedisError):
+    "A cluster-wide failure that outlasted the client's retries"
+
+
+class ClusterDownError(ClusterError, ResponseError):
+    "CLUSTERDOWN: the cluster does not serve this slot right now"
+
+    def __init__(self, resp):
+        self.args = (resp,)
+        self.message = resp
+
+
+class AskError(ResponseError):
+    """ASK slot host:port: the slot is migrating and this key is on the
+    target already; ask that node once (after ASKING)."""
+
+    def __init__(self, resp):
+        self.args = (resp,)
+        self.message = resp
+        slot_id, _, new_node = resp.partition(' ')
+        host, _, port = new_node.rpartition(':')
+        self.slot_id = int(slot_id)
+        self.host = host
+        self.port = int(port)
+        self.node_addr = (host, self.port)
+
+
+class MovedError(AskError):
+    "MOVED slot host:port: the slot is owned by another node now"
+
+
+class TryAgainError(ResponseError):
+    "TRYAGAIN: a multi-key command met a slot in the middle of migrating"
+
+    def __init__(self, *args, **kwargs):
+        ResponseError.__init__(self, *args)
+
+
+class ClusterCrossSlotError(ResponseError):
+    "The keys of one command hash to more than one slot"
+    message = "Keys in request don't hash to the same slot"
+
+
+class MasterDownError(ClusterDownError):
+    "MASTERDOWN: the replica's link to its master is down"
+
+
+class SlotNotCoveredError(RedisClusterException):
+    "No known node serves the slot, even after refreshing the topology"
+
+
 # The first word of an error reply picks its class. A value that is a dict
 # maps the full message instead (auth failures share the ERR prefix).
 EXCEPTION_CLASSES = {
@@ -110,3 +165,17 @@ def error_from_reply(message, exception_classes=EXCEPTION_CLASSES):
     elif cls is AuthenticationReplyError:
         return cls(message)
     return cls(rest)
+
+
+# Error replies only a cluster sends; a cluster node's parser adds them
+# (a single server never sends them, and 2.10.6 raised them as plain
+# ResponseError with the code kept in the message).
+CLUSTER_EXCEPTION_CLASSES = dict(
+    EXCEPTION_CLASSES,
+    ASK=AskError,
+    MOVED=MovedError,
+    TRYAGAIN=TryAgainError,
+    CLUSTERDOWN=ClusterDownError,
+    CROSSSLOT=ClusterCrossSlotError,
+    MASTERDOWN=MasterDownError,
+)

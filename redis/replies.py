@@ -22,6 +22,8 @@ from redis.replies_server import (
     parse_sentinel_master, parse_sentinel_masters, parse_sentinel_state,
     parse_sentinel_slaves_and_sentinels, parse_slowlog_get,
 )
+from redis.replies_admin import ADMIN_CALLBACKS
+from redis.replies_data import DATA_CALLBACKS
 from redis.utils import nativestr
 
 # 2.10.6's redis.client name for it
@@ -367,6 +369,11 @@ RESPONSE_CALLBACKS = dict_merge(
         'ZSCAN': parse_zscan,
     }
 )
+
+# Commands 2.10.6 never had, with today's redis-py's reply shapes. They
+# never replace an entry above: 2.10.6's commands keep 2.10.6's replies.
+RESPONSE_CALLBACKS = dict_merge(DATA_CALLBACKS, ADMIN_CALLBACKS,
+                                RESPONSE_CALLBACKS)
 
 # The legacy Redis class's table: StrictRedis's plus its overrides.
 LEGACY_RESPONSE_CALLBACKS = dict_merge(

@@ -1,4 +1,5 @@
 """The command methods of StrictRedis, one mixin per data type."""
+from redis.commands.acl import ACLCommands
 from redis.commands.cluster import ClusterCommands
 from redis.commands.geo import GeoCommands
 from redis.commands.hashes import HashCommands
@@ -12,6 +13,7 @@ from redis.commands.sentinel import SentinelCommands
 from redis.commands.server import ServerCommands
 from redis.commands.sets import SetCommands
 from redis.commands.sortedsets import SortedSetCommands
+from redis.commands.streams import StreamCommands
 from redis.commands.strings import StringCommands
 
 
@@ -19,5 +21,5 @@ class CoreCommands(KeyCommands, StringCommands, ListCommands, SetCommands,
                    SortedSetCommands, HashCommands, HyperLogLogCommands,
                    GeoCommands, ScanCommands, ServerCommands,
                    ScriptingCommands, PubSubCommands, SentinelCommands,
-                   ClusterCommands):
+                   ClusterCommands, StreamCommands, ACLCommands):
     "Every command of StrictRedis; each mixin only calls execute_command"

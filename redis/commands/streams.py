@@ -1,0 +1,5 @@
+"""Commands on streams: XADD, XREAD, XREADGROUP, XGROUP, ..."""
+
+
+class StreamCommands(object):
+    """Commands on streams: XADD, XREAD, XREADGROUP, XGROUP, ..."""
