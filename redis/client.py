@@ -37,6 +37,7 @@ from redis.lock import Lock, LuaLock  # noqa: F401
 from redis.pipeline import BasePipeline
 from redis.pubsub import PubSub, PubSubWorkerThread  # noqa: F401
 from redis.scripting import Script  # noqa: F401
+from redis.resend import CONNECT, READ, SEND, may_resend
 from redis.utils import nativestr  # noqa: F401
 
 SYM_EMPTY = b''
@@ -197,13 +198,10 @@ class StrictRedis(CoreCommands):
     def execute_command(self, *args, **options):
         """Execute a command and return a parsed response.
 
-        A command is sent again, once, on a fresh connection only when it
-        cannot have run: sending it over a pooled connection failed with a
-        connection error (the server never got it whole), or the server
-        refused it while loading its data (BusyLoadingError, re-sent as in
-        2.10.6). A failure after it was sent raises, since the server may
-        have run it; the exception is ``retry_on_timeout=True``, which
-        re-sends after a read timeout as 2.10.6 did.
+        After a failure the command is sent again, once, on a fresh
+        connection, only when redis.resend allows it: when it cannot have
+        run (a pooled connection the server had closed, a LOADING refusal),
+        or after a read timeout with ``retry_on_timeout=True``.
         """
         pool = self.connection_pool
         command_name = args[0]
@@ -218,8 +216,9 @@ class StrictRedis(CoreCommands):
                 if isinstance(connection, Connection) else True
             try:
                 connection.send_command(*args)
-            except ConnectionError:
-                if not was_connected:
+            except ConnectionError as e:
+                if not may_resend(e, SEND if was_connected else CONNECT,
+                                  connection):
                     raise
                 connection.disconnect()
                 connection.send_command(*args)
@@ -231,10 +230,8 @@ class StrictRedis(CoreCommands):
                     return self.parse_response(connection, command_name,
                                                **options)
                 return self.parse_response(connection, command_name)
-            except BusyLoadingError:
-                pass
-            except TimeoutError:
-                if not getattr(connection, 'retry_on_timeout', False):
+            except (BusyLoadingError, TimeoutError) as e:
+                if not may_resend(e, READ, connection):
                     raise
             connection.disconnect()
             connection.send_command(*args)
