@@ -20,6 +20,7 @@ from redis.exceptions import (
     RedisError, TimeoutError, WatchError,
 )
 from redis.forksafe import current_pid
+from redis.resend import CONNECT, READ, SEND, may_resend
 
 WATCH_LOST_MESSAGE = ("A ConnectionError occured on while watching one or "
                       "more keys")
@@ -172,12 +173,11 @@ class BasePipeline(object):
         """Run a command now on the pipeline's own connection, which it
         keeps (with its WATCHes) until reset().
 
-        The command is sent again, once, only when it cannot have run:
-        sending it over an already open connection failed (the server never
-        got it whole), or the server refused it while loading its data
-        (BusyLoadingError); or, with ``retry_on_timeout``, after a read
-        timeout. Never while keys are watched: the WATCH is lost with the
-        connection, so that raises WatchError (a refusal raises itself).
+        The command is sent again, once, only when redis.resend allows it
+        (it cannot have run, or a read timed out with
+        ``retry_on_timeout``). Never while keys are watched: the WATCH is
+        lost with the connection, so that raises WatchError (a refusal
+        raises itself).
 
         As in 2.10.6, a connection error disconnects the connection and
         resets the pipeline (the connection goes back to the pool); after a
@@ -193,19 +193,16 @@ class BasePipeline(object):
         try:
             try:
                 conn.send_command(*args)
-            except ConnectionError:
-                if self.watching or not was_connected:
+            except ConnectionError as e:
+                if not may_resend(e, SEND if was_connected else CONNECT,
+                                  conn, watching=self.watching):
                     raise
                 conn.disconnect()
                 conn.send_command(*args)
             try:
                 return self.parse_response(conn, command_name, **options)
-            except BusyLoadingError:
-                if self.watching:
-                    raise
-            except TimeoutError:
-                if self.watching or \
-                        not getattr(conn, 'retry_on_timeout', False):
+            except (BusyLoadingError, TimeoutError) as e:
+                if not may_resend(e, READ, conn, watching=self.watching):
                     raise
             conn.disconnect()
             conn.send_command(*args)
@@ -269,25 +266,19 @@ class BasePipeline(object):
                 conn.disconnect()
                 raise WatchError(WATCH_LOST_MESSAGE)
         elif getattr(conn, '_sock', None) is None:
-            # Connecting separately from sending tells "nothing left" apart
-            # from "some of it may have left": only the first is retried.
-            try:
-                conn.connect()
-            except (ConnectionError, TimeoutError):
-                conn.disconnect()
-                conn.connect()
+            # Connecting apart from sending tells "nothing left" apart from
+            # "some of it may have left" (a failed connect raises here).
+            conn.connect()
         self._replies_pending = True
         try:
             conn.send_packed_command(packed)
-        except (ConnectionError, TimeoutError):
+        except (ConnectionError, TimeoutError) as e:
             conn.disconnect()
             if self.watching:
                 raise WatchError(WATCH_LOST_MESSAGE)
-            if not transaction:
-                # a part of the batch may have reached the server and run
+            if not may_resend(e, SEND, conn, batch=True,
+                              transaction=transaction):
                 raise
-            # A transaction runs only on a whole EXEC, and EXEC is the last
-            # thing sent; the server drops the rest with the connection.
             conn.send_packed_command(packed)
 
     def execute(self, raise_on_error=True):
@@ -304,11 +295,10 @@ class BasePipeline(object):
 
         Connection errors (a refusal such as BusyLoadingError too) are
         raised whatever ``raise_on_error``, after the connection was closed.
-        The batch is sent again once, on a fresh connection, only when it
-        cannot have run: connecting failed (nothing was sent), or sending a
-        transaction failed (its EXEC never arrived whole, so the server ran
-        none of it); or after a read timeout with ``retry_on_timeout``, the
-        opt-in of 2.10.6. A non-transactional batch whose send failed, and
+        The batch is sent again once, on a fresh connection, only when
+        redis.resend allows it: sending a transaction failed (its EXEC never
+        arrived whole, so the server ran none of it), or a read timed out
+        with ``retry_on_timeout``, the opt-in of 2.10.6. A non-transactional batch whose send failed, and
         any batch whose replies could not be read, raise the ConnectionError
         or TimeoutError: some or all of it may have run, and only the caller
         can decide whether to run it again. While keys are watched, a
@@ -340,8 +330,7 @@ class BasePipeline(object):
                 return execute(conn, stack, raise_on_error)
             except (ConnectionError, TimeoutError) as e:
                 conn.disconnect()
-                if not isinstance(e, TimeoutError) or \
-                        not getattr(conn, 'retry_on_timeout', False):
+                if not may_resend(e, READ, conn, batch=True):
                     raise
                 if was_watching:
                     raise WatchError(WATCH_LOST_MESSAGE)

@@ -25,6 +25,7 @@ from redis.connection_classes import Connection, is_socket_readable
 from redis.exceptions import ConnectionError, RedisError, TimeoutError
 from redis.forksafe import current_pid
 from redis.parsers import SocketParser
+from redis.resend import READ, may_resend
 from redis.pubsub_worker import (
     CONNECTION_ERRORS, RETRIED_ERRORS, Backoff, logger,
 )
@@ -291,8 +292,8 @@ class PubSubReading(object):
             return command(*args)
         except CONNECTION_ERRORS as e:
             connection.disconnect()
-            if isinstance(e, TimeoutError) and \
-                    not getattr(connection, 'retry_on_timeout', False):
+            # (subscribing twice is harmless, and a read is only a read)
+            if not may_resend(e, READ, connection, idempotent=True):
                 raise
             state = getattr(self._local, 'state', None)
             if self._resubscribing or (state is not None and
