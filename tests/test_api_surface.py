@@ -269,8 +269,14 @@ def test_sentinel_method_warns_as_in_2106():
 # ---- reply callbacks ---------------------------------------------------------
 
 def test_response_callback_commands():
-    strict = redis.StrictRedis.RESPONSE_CALLBACKS
-    legacy = redis.Redis.RESPONSE_CALLBACKS
+    # the tables of commands 2.10.6 never had are checked by their own tests
+    from redis.replies_admin import ADMIN_CALLBACKS
+    from redis.replies_data import DATA_CALLBACKS
+    later = set(ADMIN_CALLBACKS) | set(DATA_CALLBACKS)
+    strict = dict((k, v) for k, v in redis.StrictRedis.RESPONSE_CALLBACKS
+                  .items() if k not in later or k in CALLBACK_COMMANDS)
+    legacy = dict((k, v) for k, v in redis.Redis.RESPONSE_CALLBACKS
+                  .items() if k not in later or k in CALLBACK_COMMANDS)
     assert sorted(strict) == sorted(CALLBACK_COMMANDS)
     assert sorted(legacy) == sorted(CALLBACK_COMMANDS + ['PTTL', 'TTL'])
     changed = sorted(name for name in legacy
