@@ -1,0 +1,459 @@
+"""ClusterPipeline: a pipeline over the nodes of a Redis Cluster.
+
+Without a transaction, execute() groups the commands by the node serving
+their slot, writes every node's batch (one buffer, one send each) before
+reading any reply, and returns the results in call order. A command
+answered MOVED or ASK is sent again, alone with the others so answered,
+to the node named (after ASKING for ASK); TRYAGAIN and CLUSTERDOWN are
+retried after a pause. Everything else is decided by redis.resend: a
+connection lost after a batch was sent leaves its commands' outcome
+unknown, so they get the error instead of being sent again.
+
+A transaction (``transaction=True``, or watch() then multi()) runs as
+MULTI/EXEC on one node: every key must hash to one slot, else
+ClusterCrossSlotError is raised before anything is sent. It runs through
+the single-server pipeline (redis.pipeline) on that node's pool.
+"""
+import time
+
+from redis.commands import CoreCommands
+from redis.exceptions import (
+    AskError, ClusterCrossSlotError, ClusterDownError, ConnectionError,
+    MovedError, RedisClusterException, RedisError, ResponseError,
+    TimeoutError, TryAgainError,
+)
+from redis.pipeline import BasePipeline
+from redis.resend import (
+    CONNECT, READ, SEND, may_resend, proves_not_run,
+)
+
+# Rounds of redirections (MOVED, ASK) a command may follow, as Redis
+# Cluster clients commonly allow.
+MAX_REDIRECTIONS = 16
+# Pause before sending again what TRYAGAIN or CLUSTERDOWN refused:
+# doubling from FIRST_PAUSE up to MOST_PAUSE seconds.
+FIRST_PAUSE = 0.05
+MOST_PAUSE = 1.0
+ASKING = ('ASKING',)
+
+
+class _Batch(object):
+    "The commands of one round sent to one node, on one connection"
+    __slots__ = ('node', 'pool', 'connection', 'indices', 'asking',
+                 'unread')
+
+    def __init__(self, node, pool):
+        self.node = node
+        self.pool = pool
+        self.connection = None
+        self.indices = []
+        self.asking = set()  # indices sent after ASKING
+        self.unread = False  # replies are due on the connection
+
+    def __repr__(self):
+        return '_Batch<%s,%d commands>' % (self.node.name, len(self.indices))
+
+
+class ClusterPipeline(BasePipeline, CoreCommands):
+    """Buffers commands of a RedisCluster and sends them on execute(), in
+    one round trip per node (see the module docstring).
+
+    With ``raise_on_error`` (the default) execute() raises the first
+    failing command's error, prefixed ``Command # N (CMD ARGS) of pipeline
+    caused error:``, after every reply was read; otherwise errors take
+    their commands' places in the results, a ConnectionError too (its
+    command may or may not have run), so the other nodes' results are
+    never lost."""
+
+    def __init__(self, cluster, transaction=False):
+        self.cluster = cluster
+        self._node_pipe = None  # single-node pipeline of a transaction
+        self._watched_slot = None
+        BasePipeline.__init__(self, None, cluster.response_callbacks,
+                              transaction, None)
+
+    def __repr__(self):
+        return '%s<%r,%d commands>' % (type(self).__name__, self.cluster,
+                                       len(self.command_stack))
+
+    def __bool__(self):
+        # a pipeline with nothing queued yet is still a pipeline
+        return True
+
+    def reset(self):
+        """Forget the buffered commands and any WATCH (UNWATCH is sent
+        when the connection still has one), and give connections back."""
+        self.command_stack = []
+        self.scripts = set()
+        self.watching = False
+        self.explicit_transaction = False
+        self._watched_slot = None
+        node_pipe, self._node_pipe = self._node_pipe, None
+        if node_pipe is not None:
+            node_pipe.reset()
+
+    # ---- routing ---------------------------------------------------------
+
+    def _slot_of(self, args):
+        """The slot of the keys of ``args`` (ClusterCrossSlotError when
+        they are in several), or None for a command without keys."""
+        return self.cluster.determine_slot(*args)
+
+    def _keyless_node(self, args, options):
+        nodes = self.cluster.get_nodes_for_command(args, options)
+        if len(nodes) != 1:
+            raise RedisClusterException(
+                'Too many targets for command %r in a pipeline' % (args,))
+        return nodes[0]
+
+    def _node_for(self, args, options):
+        if 'target_nodes' in options:
+            return self._keyless_node(args, options)
+        slot = self._slot_of(args)
+        if slot is None:
+            return self._keyless_node(args, options)
+        return self.cluster.nodes_manager.get_node_from_slot(slot)
+
+    def _pool_of(self, node):
+        return self.cluster.get_redis_connection(node).connection_pool
+
+    # ---- WATCH and transactions -------------------------------------------
+
+    def _transaction_slot(self, commands):
+        """The one slot of every key in ``commands`` (and of the WATCHed
+        keys), or None when none has a key. ClusterCrossSlotError when
+        they hash to several."""
+        slot = self._watched_slot
+        for args, _ in commands:
+            this = self._slot_of(args)
+            if this is None:
+                continue
+            if slot is None:
+                slot = this
+            elif this != slot:
+                raise ClusterCrossSlotError(
+                    'Keys in a transaction must hash to one slot: %r '
+                    'is in slot %d, not %d' % (args, this, slot))
+        return slot
+
+    def _node_pipeline(self, node):
+        from redis.client import StrictPipeline
+        return StrictPipeline(self._pool_of(node), self.response_callbacks,
+                              True, None)
+
+    def immediate_execute_command(self, *args, **options):
+        """Run a command now, while keys are WATCHed (or the WATCH itself),
+        on the connection to the node of the watched slot."""
+        slot = self._transaction_slot([(args, options)])
+        pipe = self._node_pipe
+        if pipe is None:
+            if slot is None:
+                raise RedisClusterException(
+                    '%s needs a WATCHed key first in a cluster pipeline'
+                    % (args[0],))
+            return self._first_watch(slot, args, options)
+        try:
+            return pipe.execute_command(*args, **options)
+        finally:
+            self.watching = pipe.watching
+
+    def _first_watch(self, slot, args, options):
+        # The first WATCH picks the node. A MOVED reply to it proves it did
+        # not run: the slot map is corrected and the node's owner asked.
+        for attempt in range(MAX_REDIRECTIONS):
+            node = self.cluster.nodes_manager.get_node_from_slot(slot)
+            pipe = self._node_pipeline(node)
+            try:
+                result = pipe.execute_command(*args, **options)
+            except MovedError as e:
+                pipe.reset()
+                self.cluster.nodes_manager.update_moved_exception(e)
+                continue
+            except BaseException:
+                pipe.reset()
+                raise
+            self._node_pipe = pipe
+            self._watched_slot = slot
+            self.watching = pipe.watching
+            return result
+        raise RedisClusterException('Too many MOVED replies to WATCH')
+
+    def _execute_transaction_on_slot(self, stack, raise_on_error):
+        slot = self._transaction_slot(stack)
+        pause = _Pause()
+        while True:
+            pipe = self._node_pipe
+            if pipe is None:
+                node = self._default_node() if slot is None else \
+                    self.cluster.nodes_manager.get_node_from_slot(slot)
+                pipe = self._node_pipe = self._node_pipeline(node)
+            watched = pipe.watching
+            pipe.scripts.update(self.scripts)
+            for args, options in stack:
+                pipe.pipeline_execute_command(*args, **options)
+            try:
+                return pipe.execute(raise_on_error)
+            except (MovedError, AskError, TryAgainError,
+                    ClusterDownError) as e:
+                # EXEC was refused (EXECABORT): nothing ran. Without a
+                # WATCH, which the old node holds, it can go again.
+                self._node_pipe = None
+                if watched or not pause.more(self.cluster):
+                    raise
+                if isinstance(e, MovedError):
+                    self.cluster.nodes_manager.update_moved_exception(e)
+                elif isinstance(e, ClusterDownError):
+                    self.cluster.nodes_manager.initialize()
+                pause.wait()
+            except BaseException:
+                self._node_pipe = None
+                raise
+
+    def _default_node(self):
+        return self.cluster.get_default_node()
+
+    # ---- execute -----------------------------------------------------------
+
+    def execute(self, raise_on_error=True, allow_redirections=True):
+        """Send every buffered command and return their results in call
+        order (see the class docstring). ``allow_redirections=False``
+        leaves MOVED and ASK errors as results instead of following them.
+        The pipeline is reset afterwards, whatever happens."""
+        stack = self.command_stack
+        try:
+            if not stack:
+                return []
+            if self.transaction or self.explicit_transaction:
+                return self._execute_transaction_on_slot(stack,
+                                                         raise_on_error)
+            if self.scripts:
+                self.load_scripts()
+            results = self._execute_by_node(stack, allow_redirections)
+            return self._finish(stack, results, raise_on_error)
+        finally:
+            self.reset()
+
+    def load_scripts(self):
+        """Make sure every primary knows the Scripts queued here: the
+        EVALSHA of each may go to any of them."""
+        scripts = list(self.scripts)
+        for node in self.cluster.get_primaries():
+            client = self.cluster.get_redis_connection(node)
+            exists = client.script_exists(*[s.sha for s in scripts])
+            for script, exist in zip(scripts, exists):
+                if not exist:
+                    script.sha = client.script_load(script.script)
+
+    def _finish(self, stack, results, raise_on_error):
+        callbacks = self.response_callbacks
+        for i, r in enumerate(results):
+            if isinstance(r, Exception):
+                continue
+            args, options = stack[i]
+            callback = callbacks.get(args[0])
+            if callback is not None:
+                if 'target_nodes' in options:
+                    options = dict(options)
+                    del options['target_nodes']
+                results[i] = callback(r, **options)
+        if raise_on_error:
+            self.raise_first_error(stack, results)
+        return results
+
+    def raise_first_error(self, commands, response):
+        """Raise the first error among the results (a connection error
+        too), its message prefixed with the command and its position."""
+        for i, r in enumerate(response):
+            if isinstance(r, RedisError):
+                self.annotate_exception(r, i + 1, commands[i][0])
+                raise r
+
+    def _execute_by_node(self, stack, allow_redirections):
+        results = [None] * len(stack)
+        todo = list(range(len(stack)))
+        asked = {}  # index -> the node an ASK named
+        # routing errors (cross-slot, no target) are raised before sending
+        routes = dict((i, self._node_for(*stack[i])) for i in todo)
+        redirections = 0
+        pause = _Pause()
+        while todo:
+            batches = self._group(todo, routes, asked)
+            again = self._round_trip(stack, batches, results)
+            todo, wait, refresh = [], False, False
+            asked = {}
+            for i in again:
+                error = results[i]
+                if isinstance(error, (MovedError, AskError)):
+                    if not allow_redirections or \
+                            redirections >= MAX_REDIRECTIONS:
+                        continue
+                    if isinstance(error, MovedError):
+                        self.cluster.nodes_manager.update_moved_exception(
+                            error)
+                        routes[i] = None
+                    else:
+                        asked[i] = self._node_at(error.host, error.port)
+                elif isinstance(error, (TryAgainError, ClusterDownError,
+                                        ConnectionError, TimeoutError)):
+                    if not pause.more(self.cluster):
+                        continue
+                    wait = True
+                    refresh = refresh or not isinstance(error, TryAgainError)
+                    routes[i] = None
+                todo.append(i)
+            redirections += 1
+            if refresh:
+                self.cluster.nodes_manager.initialize()
+            if wait:
+                pause.wait()
+            for i in todo:
+                if routes[i] is None:
+                    routes[i] = self._node_for(*stack[i])
+        return results
+
+    def _node_at(self, host, port):
+        node = self.cluster.get_node(host=host, port=port)
+        if node is None:
+            # a node the map does not know yet (a new one importing slots)
+            self.cluster.nodes_manager.initialize()
+            node = self.cluster.get_node(host=host, port=port)
+            if node is None:
+                raise RedisClusterException(
+                    'ASK named an unknown node %s:%s' % (host, port))
+        return node
+
+    def _group(self, todo, routes, asked):
+        batches = {}
+        for i in todo:
+            node = asked.get(i) or routes[i]
+            batch = batches.get(node.name)
+            if batch is None:
+                batch = batches[node.name] = _Batch(node, self._pool_of(node))
+            batch.indices.append(i)
+            if i in asked:
+                batch.asking.add(i)
+        return list(batches.values())
+
+    def _round_trip(self, stack, batches, results):
+        """Send every batch, then read every batch; fill ``results`` and
+        return the indices that may go again (their error is in results
+        meanwhile)."""
+        again = []
+        try:
+            # everything is packed before anything is sent: an argument
+            # that cannot be encoded fails the pipeline with nothing run
+            packed = [self._pack(stack, batch) for batch in batches]
+            for batch, buffers in zip(batches, packed):
+                self._send(batch, buffers, results, again)
+            for batch in batches:
+                if batch.unread:
+                    self._read(batch, results, again)
+        finally:
+            for batch in batches:
+                connection = batch.connection
+                if connection is None:
+                    continue
+                if batch.unread:
+                    # interrupted before its replies were read: they would
+                    # be taken for the next user's
+                    connection.disconnect()
+                batch.pool.release(connection)
+        return again
+
+    def _pack(self, stack, batch):
+        commands = []
+        for i in batch.indices:
+            if i in batch.asking:
+                commands.append(ASKING)
+            commands.append(stack[i][0])
+        connection = batch.pool.get_connection(commands[0][0])
+        batch.connection = connection
+        return connection.pack_commands(commands)
+
+    def _send(self, batch, packed, results, again):
+        connection = batch.connection
+        stage = CONNECT
+        try:
+            if not getattr(connection, 'is_connected', True):
+                connection.connect()
+            stage = SEND
+            batch.unread = True
+            connection.send_packed_command(packed)
+        except (ConnectionError, TimeoutError) as e:
+            batch.unread = False
+            connection.disconnect()
+            for i in batch.indices:
+                results[i] = e
+            # A failed connect sent nothing: after a refresh the slot's
+            # new owner may take the commands.
+            if may_resend(e, stage, connection,
+                          batch=len(batch.indices) > 1, elsewhere=True):
+                again.extend(batch.indices)
+
+    def _read(self, batch, results, again):
+        connection = batch.connection
+        read = connection.read_response
+        indices = batch.indices
+        asking = batch.asking
+        for n, i in enumerate(indices):
+            try:
+                if asking and i in asking:
+                    try:
+                        read()
+                    except ResponseError:
+                        pass  # the command's own reply says more
+                r = read()
+            except ResponseError as e:
+                results[i] = e
+                if proves_not_run(e):
+                    again.append(i)
+                continue
+            except (ConnectionError, TimeoutError) as e:
+                batch.unread = False
+                connection.disconnect()
+                if proves_not_run(e):
+                    # a refusal (LOADING) for this command alone; the rest
+                    # of the batch was sent and may have run
+                    results[i] = e
+                    again.append(i)
+                    n += 1
+                for j in indices[n:]:
+                    results[j] = e
+                    if may_resend(e, READ, connection, batch=True):
+                        again.append(j)
+                return
+            results[i] = r
+        batch.unread = False
+
+    def watch(self, *names):
+        """WATCH ``names`` (all in one slot) on the node serving it and
+        switch to immediate mode until multi()"""
+        return BasePipeline.watch(self, *names)
+
+    def multi(self):
+        """After watch(): buffer the commands that follow again, to run
+        as one transaction on the watched slot's node at execute()"""
+        BasePipeline.multi(self)
+
+
+class _Pause(object):
+    """The cluster's retry budget for refusals (TRYAGAIN, CLUSTERDOWN, an
+    unreachable node) and the growing pause between attempts."""
+
+    def __init__(self):
+        self.attempts = 0
+        self.delay = FIRST_PAUSE
+
+    def __repr__(self):
+        return '_Pause<attempts=%d,delay=%s>' % (self.attempts, self.delay)
+
+    def more(self, cluster):
+        self.attempts += 1
+        return self.attempts <= cluster.cluster_error_retry_attempts
+
+    def wait(self):
+        time.sleep(self.delay)
+        self.delay = min(self.delay * 2, MOST_PAUSE)
+
+
+__all__ = ['ClusterPipeline']
