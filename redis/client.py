@@ -77,8 +77,10 @@ class StrictRedis(CoreCommands):
                  charset=None, errors=None,
                  decode_responses=False, retry_on_timeout=False,
                  ssl=False, ssl_keyfile=None, ssl_certfile=None,
-                 ssl_cert_reqs=None, ssl_ca_certs=None,
-                 max_connections=None):
+                 ssl_cert_reqs='required', ssl_ca_certs=None,
+                 max_connections=None, ssl_ca_path=None, ssl_ca_data=None,
+                 ssl_check_hostname=True, ssl_password=None,
+                 ssl_min_version=None, ssl_ciphers=None):
         # Every argument but connection_pool describes the pool to build;
         # with a pool given they are all ignored, the deprecated names too.
         if not connection_pool:
@@ -112,7 +114,12 @@ class StrictRedis(CoreCommands):
                         connection_class=SSLConnection,
                         ssl_keyfile=ssl_keyfile, ssl_certfile=ssl_certfile,
                         ssl_cert_reqs=ssl_cert_reqs,
-                        ssl_ca_certs=ssl_ca_certs)
+                        ssl_ca_certs=ssl_ca_certs, ssl_ca_path=ssl_ca_path,
+                        ssl_ca_data=ssl_ca_data,
+                        ssl_check_hostname=ssl_check_hostname,
+                        ssl_password=ssl_password,
+                        ssl_min_version=ssl_min_version,
+                        ssl_ciphers=ssl_ciphers)
             connection_pool = ConnectionPool(**pool_kwargs)
         self.connection_pool = connection_pool
         # whether lock() makes LuaLocks: found out on its first call

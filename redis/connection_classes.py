@@ -15,13 +15,16 @@ from redis.exceptions import (
 from redis.forksafe import current_pid
 from redis.parsers import DefaultParser
 from redis.resp import Encoder, pack_command, pack_commands
+from redis.tls import TLSOptions, failure_hint, is_tls_error
 from redis.utils import HIREDIS_AVAILABLE, nativestr
 
 try:
     import ssl
     ssl_available = True
+    _SSL_SOCKET = ssl.SSLSocket
 except ImportError:  # pragma: no cover (Python built without OpenSSL)
     ssl_available = False
+    _SSL_SOCKET = ()
 
 
 class _Version(tuple):
@@ -102,6 +105,9 @@ def is_socket_readable(sock, timeout):
     """Whether ``sock`` has bytes (or end of file) to read within
     ``timeout`` seconds (None: no limit). poll(), unlike select(), takes
     any descriptor number (select() raises ValueError past 1023)."""
+    if _tls_pending(sock):
+        # decrypted by OpenSSL already: nothing left on the socket for it
+        return True
     if _POLL is None:
         return bool(select.select([sock], [], [], timeout)[0])
     return _poll(_poller_for(sock), timeout)
@@ -363,8 +369,7 @@ class Connection(object):
             raise TimeoutError("Timeout reading from socket")
         except OSError as e:
             self.disconnect()
-            raise ConnectionError("Error while reading from socket: %s" %
-                                  (e.args,))
+            raise ConnectionError(self._read_error_message(e))
         except BaseException as e:
             self._raise_if_closed_meanwhile(e)
             self.disconnect()
@@ -377,6 +382,9 @@ class Connection(object):
                 self.disconnect()
             raise response
         return response
+
+    def _read_error_message(self, error):
+        return "Error while reading from socket: %s" % (error.args,)
 
     def encode(self, value):
         "Return a bytestring representation of the value"
@@ -406,52 +414,71 @@ def _packs_itself(cls):
 
 
 class SSLConnection(Connection):
+    """TCP with TLS. The server's certificate is verified, host name
+    included, unless ``ssl_cert_reqs='none'`` (or None) or
+    ``ssl_check_hostname=False`` say otherwise; see redis.tls for every
+    option. The handshake is bounded by ``socket_connect_timeout``."""
     description_format = "SSLConnection<host=%(host)s,port=%(port)s,db=%(db)s>"
 
-    def __init__(self, ssl_keyfile=None, ssl_certfile=None, ssl_cert_reqs=None,
-                 ssl_ca_certs=None, **kwargs):
+    def __init__(self, ssl_keyfile=None, ssl_certfile=None,
+                 ssl_cert_reqs='required', ssl_ca_certs=None,
+                 ssl_ca_path=None, ssl_ca_data=None, ssl_check_hostname=True,
+                 ssl_password=None, ssl_min_version=None, ssl_ciphers=None,
+                 **kwargs):
         if not ssl_available:
             raise RedisError("Python wasn't built with SSL support")
+        self.tls = TLSOptions(
+            keyfile=ssl_keyfile, certfile=ssl_certfile,
+            cert_reqs=ssl_cert_reqs, ca_certs=ssl_ca_certs,
+            ca_path=ssl_ca_path, ca_data=ssl_ca_data,
+            check_hostname=ssl_check_hostname, password=ssl_password,
+            min_version=ssl_min_version, ciphers=ssl_ciphers)
         super(SSLConnection, self).__init__(**kwargs)
+        # 2.10.6's attribute names
         self.keyfile = ssl_keyfile
         self.certfile = ssl_certfile
-        if ssl_cert_reqs is None:
-            ssl_cert_reqs = ssl.CERT_NONE
-        elif isinstance(ssl_cert_reqs, str):
-            cert_reqs = {
-                'none': ssl.CERT_NONE,
-                'optional': ssl.CERT_OPTIONAL,
-                'required': ssl.CERT_REQUIRED,
-            }
-            if ssl_cert_reqs not in cert_reqs:
-                raise RedisError(
-                    "Invalid SSL Certificate Requirements Flag: %s" %
-                    ssl_cert_reqs)
-            ssl_cert_reqs = cert_reqs[ssl_cert_reqs]
-        self.cert_reqs = ssl_cert_reqs
+        self.cert_reqs = self.tls.cert_reqs
         self.ca_certs = ssl_ca_certs
-
-    def _ssl_context(self):
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        # 2.10.6 verified the chain (when asked) but never the host name.
-        context.check_hostname = False
-        context.verify_mode = self.cert_reqs
-        if self.ca_certs:
-            context.load_verify_locations(self.ca_certs)
-        elif self.cert_reqs != ssl.CERT_NONE:
-            context.load_default_certs()
-        if self.certfile:
-            context.load_cert_chain(self.certfile, self.keyfile)
-        return context
+        self.check_hostname = self.tls.check_hostname
 
     def _connect(self):
         "Wrap the socket with SSL support"
         sock = super(SSLConnection, self)._connect()
         try:
-            return self._ssl_context().wrap_socket(sock)
+            # the handshake is part of connecting
+            sock.settimeout(self.socket_connect_timeout)
+            sock = self.tls.wrap(sock, self.host, self._address())
+            sock.settimeout(self.socket_timeout)
+            return sock
         except BaseException:
             sock.close()
             raise
+
+    def _read_error_message(self, error):
+        hint = failure_hint(error) if is_tls_error(error) else None
+        if hint is None:
+            return super(SSLConnection, self)._read_error_message(error)
+        return 'Error while reading from %s over TLS: %s; %s' % (
+            self._address(), error, hint)
+
+    def _readable(self, sock, timeout):
+        # bytes OpenSSL has decrypted already are not on the socket
+        return _tls_pending(sock) or \
+            super(SSLConnection, self)._readable(sock, timeout)
+
+    def is_idle_and_healthy(self):
+        if self._sock is not None and _tls_pending(self._sock):
+            return False
+        return super(SSLConnection, self).is_idle_and_healthy()
+
+
+def _tls_pending(sock):
+    if not isinstance(sock, _SSL_SOCKET):
+        return False
+    try:
+        return sock.pending() > 0
+    except (OSError, ValueError):
+        return False
 
 
 class UnixDomainSocketConnection(Connection):

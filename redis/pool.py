@@ -44,6 +44,9 @@ URL_QUERY_ARGUMENT_PARSERS = {
     'max_connections': int,
     # BlockingConnectionPool's wait (as today's redis-py reads it)
     'timeout': float,
+    # rediss:// (the other ssl_* options are taken as the strings they
+    # are: SSLConnection checks them)
+    'ssl_check_hostname': to_bool,
 }
 
 def parse_url(url, db=None, decode_components=False):
@@ -84,9 +87,15 @@ def parse_url(url, db=None, decode_components=False):
             'connection_class': UnixDomainSocketConnection,
         })
     else:
+        try:
+            port = int(url.port or 6379)
+        except ValueError:
+            # (urllib's message quotes the netloc, where a password with a
+            # '/' or '#' left unquoted would show)
+            raise ValueError('Invalid port in connection URL.') from None
         url_options.update({
             'host': hostname,
-            'port': int(url.port or 6379),
+            'port': port,
             'password': password,
         })
         # a db number in the query string wins over one in the path

@@ -26,7 +26,7 @@ import weakref
 
 from redis._compat import iteritems, xrange
 from redis.client import StrictRedis
-from redis.connection_classes import Connection
+from redis.connection_classes import Connection, SSLConnection
 from redis.pool import ConnectionPool
 from redis.exceptions import (  # noqa: F401 (ResponseError: a 2.10.6 name)
     ConnectionError, ReadOnlyError, RedisError, ResponseError, TimeoutError,
@@ -116,6 +116,13 @@ class SentinelManagedConnection(Connection):
             raise ConnectionError('The previous master is now a slave')
 
 
+class SentinelManagedSSLConnection(SentinelManagedConnection, SSLConnection):
+    """A SentinelManagedConnection over TLS (``ssl=True`` for master_for or
+    slave_for, or in the Sentinel's connection_kwargs): the ssl_* options
+    apply to every master and slave, whose certificates must name the
+    address the sentinels give."""
+
+
 class SentinelConnectionPool(ConnectionPool):
     """A pool of SentinelManagedConnections to the master of
     ``service_name`` (``is_master=True``, the default) or to its slaves.
@@ -124,8 +131,10 @@ class SentinelConnectionPool(ConnectionPool):
     """
 
     def __init__(self, service_name, sentinel_manager, **kwargs):
+        use_ssl = kwargs.pop('ssl', False)
         kwargs['connection_class'] = kwargs.get(
-            'connection_class', SentinelManagedConnection)
+            'connection_class', SentinelManagedSSLConnection if use_ssl
+            else SentinelManagedConnection)
         self.is_master = kwargs.pop('is_master', True)
         self.check_connection = kwargs.pop('check_connection', False)
         self.service_name = service_name

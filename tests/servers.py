@@ -19,6 +19,9 @@ import weakref
 from rawresp import (  # noqa: F401 (re-exported for the tests)
     HOST, RawConnection, RawReplyError, parse_info, raw_command,
 )
+from tlscerts import (  # noqa: F401 (re-exported for the tests)
+    CertError, Certs, make_ca, make_certs,
+)
 
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
@@ -283,17 +286,28 @@ class RedisServer(_ServerProcess):
     """A redis-server that keeps nothing on disk.
 
     ``unixsocket=True`` also listens on ``<dir>/redis.sock``; ``tls=True``
-    serves TLS only (``.port`` is the TLS port) with certificates made in
-    its dir; ``replicaof=(host, port)`` makes it a replica."""
+    serves TLS only (``.port`` is the TLS port) with the certificates of
+    ``certs`` (tlscerts.Certs; by default made in its dir), presenting
+    ``tls_cert_file``/``tls_key_file`` if given, and asking clients for a
+    certificate as ``tls_auth_clients`` says ('no', 'optional', 'yes');
+    ``replicaof=(host, port)`` makes it a replica."""
 
     def __init__(self, port=None, password=None, unixsocket=False, tls=False,
-                 replicaof=None, extra_args=()):
+                 replicaof=None, extra_args=(), certs=None,
+                 tls_auth_clients='no', tls_cert_file=None,
+                 tls_key_file=None):
         super(RedisServer, self).__init__(port, password)
         self.unixsocket = unixsocket
         self.tls = tls
         self.replicaof = replicaof
         self.extra_args = tuple(extra_args)
-        self.certs = None
+        # TLS: the CA (and certificates) to use, made in the server's dir
+        # when not given; the server presents tls_cert_file/tls_key_file
+        # (by default certs.server_cert/server_key)
+        self.certs = certs
+        self.tls_auth_clients = tls_auth_clients
+        self.tls_cert_file = tls_cert_file
+        self.tls_key_file = tls_key_file
 
     @property
     def unix_path(self):
@@ -315,7 +329,10 @@ class RedisServer(_ServerProcess):
         if self.tls and self.certs is None:
             if self.dir is None:
                 self.dir = tempfile.mkdtemp(prefix='redis-test-')
-            self.certs = make_certs(os.path.join(self.dir, 'tls'))
+            try:
+                self.certs = make_certs(os.path.join(self.dir, 'tls'))
+            except CertError as e:
+                raise ServerError(str(e))
         try:
             return super(RedisServer, self).start()
         except ServerError as e:
@@ -339,10 +356,12 @@ class RedisServer(_ServerProcess):
             args += ['--enable-debug-command', 'yes']
         if self.tls:
             args += ['--port', '0', '--tls-port', str(self.port),
-                     '--tls-cert-file', self.certs.server_cert,
-                     '--tls-key-file', self.certs.server_key,
+                     '--tls-cert-file',
+                     self.tls_cert_file or self.certs.server_cert,
+                     '--tls-key-file',
+                     self.tls_key_file or self.certs.server_key,
                      '--tls-ca-cert-file', self.certs.ca_file,
-                     '--tls-auth-clients', 'no']
+                     '--tls-auth-clients', self.tls_auth_clients]
             if self.replicaof:
                 args += ['--tls-replication', 'yes']
         else:
@@ -358,9 +377,16 @@ class RedisServer(_ServerProcess):
         return args
 
     def ssl_context(self):
+        """The harness's own TLS context: no verification (a server may
+        present an expired, self-signed or misnamed certificate on
+        purpose), the client certificate when the certs have one (a server
+        may require it)."""
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
-        context.load_verify_locations(self.certs.ca_file)
+        context.verify_mode = ssl.CERT_NONE
+        client_cert = getattr(self.certs, 'client_cert', None)
+        if client_cert:
+            context.load_cert_chain(client_cert, self.certs.client_key)
         return context
 
     def raw_connection(self, timeout=5.0):
@@ -461,70 +487,3 @@ class RedisSentinel(_ServerProcess):
 
     def command_line(self):
         return [self.executable, self.config_path, '--sentinel']
-
-
-# ---- TLS certificates -------------------------------------------------------
-
-class Certs(object):
-    "A CA and a server certificate it signed, as files"
-
-    def __init__(self, directory):
-        self.dir = directory
-        self.ca_file = os.path.join(directory, 'ca.crt')
-        self.ca_key = os.path.join(directory, 'ca.key')
-        self.server_cert = os.path.join(directory, 'server.crt')
-        self.server_key = os.path.join(directory, 'server.key')
-
-    def __repr__(self):
-        return 'Certs<%s>' % self.dir
-
-
-def _openssl(*args, **kwargs):
-    try:
-        subprocess.run(('openssl',) + args, check=True, capture_output=True,
-                       **kwargs)
-    except FileNotFoundError:
-        raise ServerError('openssl not found: apt-get install -y openssl')
-    except subprocess.CalledProcessError as e:
-        raise ServerError('openssl %s failed: %s'
-                          % (args[0], e.stderr.decode(errors='replace')))
-
-
-# EC keys: generating them takes milliseconds, RSA ones most of a second.
-_EC_KEY = ('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1')
-
-
-def make_ca(directory, name='redis-test-ca'):
-    "A self-signed CA in `directory`; returns its Certs"
-    os.makedirs(directory, exist_ok=True)
-    certs = Certs(directory)
-    # Python 3.13 verifies strictly (VERIFY_X509_STRICT): a CA must say
-    # what its key may do
-    _openssl('req', '-x509', '-nodes', '-sha256', *_EC_KEY,
-             '-days', '2', '-subj', '/CN=%s' % name,
-             '-addext', 'basicConstraints=critical,CA:TRUE',
-             '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-             '-addext', 'subjectKeyIdentifier=hash',
-             '-keyout', certs.ca_key, '-out', certs.ca_file)
-    return certs
-
-
-def make_certs(directory):
-    """A CA and a server certificate for 127.0.0.1/localhost signed by it,
-    made with the openssl CLI in `directory`."""
-    certs = make_ca(directory)
-    csr = os.path.join(directory, 'server.csr')
-    ext = os.path.join(directory, 'server.ext')
-    with open(ext, 'w') as f:
-        f.write('subjectAltName=IP:127.0.0.1,DNS:localhost\n'
-                'basicConstraints=CA:FALSE\n'
-                'keyUsage=critical,digitalSignature\n'
-                'extendedKeyUsage=serverAuth\n'
-                'authorityKeyIdentifier=keyid\n')
-    _openssl('req', '-nodes', '-sha256', *_EC_KEY,
-             '-subj', '/CN=localhost',
-             '-keyout', certs.server_key, '-out', csr)
-    _openssl('x509', '-req', '-in', csr, '-CA', certs.ca_file,
-             '-CAkey', certs.ca_key, '-CAcreateserial', '-days', '2',
-             '-sha256', '-extfile', ext, '-out', certs.server_cert)
-    return certs

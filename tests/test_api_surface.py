@@ -10,7 +10,9 @@ Deliberate differences from 2.10.6, each only adds to what 2.10.6 accepted
 - PubSub.run_in_thread / PubSubWorkerThread take an ``exception_handler``;
 - the parsers' ``socket_read_size`` defaults to 65536 (Connection's value);
 - parse_object's ``infotype`` defaults to None, so a raw
-  ``execute_command('OBJECT', ...)`` does not crash the callback.
+  ``execute_command('OBJECT', ...)`` does not crash the callback;
+- StrictRedis and SSLConnection take today's redis-py's ssl_* options, and
+  ``ssl_cert_reqs`` defaults to 'required' (CHANGED_DEFAULTS).
 """
 import importlib
 import inspect
@@ -50,6 +52,31 @@ EXTENSIONS = {
     'redis.connection.PythonParser.__init__':
         '(self, socket_read_size=65536)',
     'redis.client.parse_object': '(response, infotype=None)',
+    # TLS verifies by default, and takes today's redis-py's ssl_* options
+    'redis.client.StrictRedis.__init__': (
+        "(self, host='localhost', port=6379, db=0, password=None, "
+        'socket_timeout=None, socket_connect_timeout=None, '
+        'socket_keepalive=None, socket_keepalive_options=None, '
+        'connection_pool=None, unix_socket_path=None, '
+        "encoding='utf-8', encoding_errors='strict', charset=None, "
+        'errors=None, decode_responses=False, '
+        'retry_on_timeout=False, ssl=False, ssl_keyfile=None, '
+        "ssl_certfile=None, ssl_cert_reqs='required', ssl_ca_certs=None, "
+        'max_connections=None, ssl_ca_path=None, ssl_ca_data=None, '
+        'ssl_check_hostname=True, ssl_password=None, '
+        'ssl_min_version=None, ssl_ciphers=None)'),
+    'redis.connection.SSLConnection.__init__': (
+        "(self, ssl_keyfile=None, ssl_certfile=None, ssl_cert_reqs='required', "
+        'ssl_ca_certs=None, ssl_ca_path=None, ssl_ca_data=None, '
+        'ssl_check_hostname=True, ssl_password=None, ssl_min_version=None, '
+        'ssl_ciphers=None, **kwargs)'),
+}
+
+# Defaults deliberately changed from 2.10.6's (README, "Differences from
+# 2.10.6"): TLS verifies the server unless told not to.
+CHANGED_DEFAULTS = {
+    ('redis.client.StrictRedis.__init__', 'ssl_cert_reqs'),
+    ('redis.connection.SSLConnection.__init__', 'ssl_cert_reqs'),
 }
 
 # Known differences in files owned by others, reported to their owners;
@@ -252,8 +279,14 @@ def test_extension_accepts_every_2106_call(key):
     path, _, method = key.rpartition('.')
     original = SIGNATURES.get(path, {}).get(method) or FUNCTIONS[key]
     old, new = _params(original), _params(EXTENSIONS[key])
+    if old and old[-1][0].startswith('**'):
+        # a trailing **kwargs stays last, after the new parameters
+        assert new[-1] == old[-1]
+        old, new = old[:-1], new[:-1]
     assert [name for name, _ in new[:len(old)]] == [n for n, _ in old]
     for (name, old_default), (_, new_default) in zip(old, new):
+        if (key, name) in CHANGED_DEFAULTS:
+            continue
         assert old_default is None or old_default == new_default, name
     for name, default in new[len(old):]:
         assert default is not None or name.startswith('**'), name

@@ -457,6 +457,10 @@ UNIX_KWARGS = {
 }
 SSL_OPTIONS = {'ssl_keyfile': 'k', 'ssl_certfile': 'c',
                'ssl_cert_reqs': 'none', 'ssl_ca_certs': 'ca'}
+# the ssl_* options beyond 2.10.6's, at their defaults
+SSL_DEFAULTS = {'ssl_ca_path': None, 'ssl_ca_data': None,
+                'ssl_check_hostname': True, 'ssl_password': None,
+                'ssl_min_version': None, 'ssl_ciphers': None}
 
 
 def built(**kwargs):
@@ -489,8 +493,11 @@ def test_constructor_tcp_options():
 
 def test_constructor_ssl():
     expected = dict(DEFAULT_KWARGS, **SSL_OPTIONS)
+    expected.update(SSL_DEFAULTS)
     assert built(ssl=True, **SSL_OPTIONS) == (
         'SSLConnection', 2 ** 31, expected, [])
+    # verification is on unless asked otherwise
+    assert built(ssl=True)[2]['ssl_cert_reqs'] == 'required'
 
 
 def test_constructor_unix_socket_drops_tcp_and_ssl_options():
