@@ -19,3 +19,18 @@ class PubSubCommands(object):
     def pubsub_numsub(self, *args):
         "A list of (channel, number of subscribers) tuples for ``args``"
         return self.execute_command('PUBSUB NUMSUB', *args)
+
+    def pubsub_shardchannels(self, pattern='*', **kwargs):
+        "The shard channels with subscribers whose names match ``pattern``"
+        return self.execute_command('PUBSUB SHARDCHANNELS', pattern,
+                                    **kwargs)
+
+    def pubsub_shardnumsub(self, *args, **kwargs):
+        """A list of (shard channel, number of subscribers) tuples for
+        ``args``"""
+        return self.execute_command('PUBSUB SHARDNUMSUB', *args, **kwargs)
+
+    def spublish(self, shard_channel, message):
+        """Send ``message`` on the shard channel ``shard_channel``; the
+        number of clients that got it"""
+        return self.execute_command('SPUBLISH', shard_channel, message)

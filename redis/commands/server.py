@@ -1,9 +1,15 @@
-"""Server and connection commands: PING, INFO, CONFIG, CLIENT, SLOWLOG, ..."""
-from redis.exceptions import ConnectionError, RedisError
+"""Server and connection commands: PING, INFO, CONFIG, SLOWLOG, SHUTDOWN,
+replication, ...; CLIENT is in redis.commands.clients, COMMAND, LATENCY,
+MEMORY and MODULE in redis.commands.introspection."""
+from redis.commands.clients import ClientCommands
+from redis.commands.introspection import IntrospectionCommands
+from redis.exceptions import ConnectionError, DataError, RedisError
+from redis.monitor import Monitor
 
 
-class ServerCommands(object):
-    "Server and connection commands: PING, INFO, CONFIG, CLIENT, SLOWLOG, ..."
+class ServerCommands(ClientCommands, IntrospectionCommands):
+    """Server and connection commands: PING, INFO, CONFIG, CLIENT, SLOWLOG,
+    SHUTDOWN, replication, ..."""
 
     def bgrewriteaof(self):
         "Start rewriting the append-only file in the background"
@@ -12,22 +18,6 @@ class ServerCommands(object):
     def bgsave(self):
         "Start saving the dataset to disk in the background"
         return self.execute_command('BGSAVE')
-
-    def client_kill(self, address):
-        "Disconnect the client at ``address`` ('ip:port')"
-        return self.execute_command('CLIENT KILL', address)
-
-    def client_list(self):
-        "The connected clients, as a list of dicts"
-        return self.execute_command('CLIENT LIST')
-
-    def client_getname(self):
-        "The name of this connection, or None"
-        return self.execute_command('CLIENT GETNAME')
-
-    def client_setname(self, name):
-        "Name this connection ``name``"
-        return self.execute_command('CLIENT SETNAME', name)
 
     def config_get(self, pattern="*"):
         "The configuration parameters matching ``pattern``, as a dict"
@@ -57,13 +47,42 @@ class ServerCommands(object):
         "Have the server send ``value`` back"
         return self.execute_command('ECHO', value)
 
-    def flushall(self):
-        "Delete every key of every database of the server"
-        return self.execute_command('FLUSHALL')
+    def failover(self, host=None, port=None, force=False, abort=False,
+                 timeout=None):
+        """Hand the master role to a replica in step with it: the one at
+        ``host``:``port``, or one the server picks; True once started.
 
-    def flushdb(self):
-        "Delete every key of the current database"
-        return self.execute_command('FLUSHDB')
+        ``timeout``: milliseconds to wait for a replica to catch up before
+        giving up (with ``force``, before failing over anyway); ``abort``
+        stops a failover in progress."""
+        if (host is None) != (port is None):
+            raise DataError('FAILOVER needs both host and port, or neither')
+        if force and (host is None or timeout is None):
+            raise DataError('FAILOVER force needs host, port and timeout')
+        if abort and (host is not None or force or timeout is not None):
+            raise DataError('FAILOVER abort takes no other argument')
+        args = []
+        if host is not None:
+            args.extend(('TO', host, port))
+            if force:
+                args.append('FORCE')
+        if abort:
+            args.append('ABORT')
+        if timeout is not None:
+            args.extend(('TIMEOUT', timeout))
+        return self.execute_command('FAILOVER', *args)
+
+    def flushall(self, asynchronous=False, **kwargs):
+        """Delete every key of every database of the server; with
+        ``asynchronous`` the memory is freed in the background"""
+        args = ['ASYNC'] if asynchronous else []
+        return self.execute_command('FLUSHALL', *args, **kwargs)
+
+    def flushdb(self, asynchronous=False, **kwargs):
+        """Delete every key of the current database; with ``asynchronous``
+        the memory is freed in the background"""
+        args = ['ASYNC'] if asynchronous else []
+        return self.execute_command('FLUSHDB', *args, **kwargs)
 
     def info(self, section=None):
         """The server's INFO as a dict of typed values; ``section`` (e.g.
@@ -84,11 +103,53 @@ class ServerCommands(object):
         "Save the dataset to disk, blocking the server until it is done"
         return self.execute_command('SAVE')
 
-    def shutdown(self):
+    def lolwut(self, *version_numbers, **kwargs):
+        """The server's version under a piece of generated art; with
+        ``version_numbers``, the art of that version (and its
+        parameters)"""
+        if version_numbers:
+            return self.execute_command('LOLWUT', 'VERSION', *version_numbers,
+                                        **kwargs)
+        return self.execute_command('LOLWUT', **kwargs)
+
+    def monitor(self):
+        """A Monitor: use it as a context manager and read the commands the
+        server runs with next_command() or listen(). It holds a connection
+        of its own, closed at the end."""
+        return Monitor(self.connection_pool)
+
+    def replicaof(self, *args, **kwargs):
+        """Make the server a replica of ``host, port``, or a master with
+        ``'NO', 'ONE'``"""
+        return self.execute_command('REPLICAOF', *args, **kwargs)
+
+    def role(self):
+        """The server's replication role as the server lists it:
+        ['master', offset, [[ip, port, offset], ...]], ['slave', host,
+        port, state, offset] or ['sentinel', [master names]]"""
+        return self.execute_command('ROLE')
+
+    def shutdown(self, save=False, nosave=False, now=False, force=False,
+                 abort=False, **kwargs):
         """Stop the server. Raises RedisError if it answers instead, since
-        a server that shuts down just closes the connection."""
+        a server that shuts down just closes the connection.
+
+        ``save`` / ``nosave``: save to disk or not, whatever the config
+        says; ``now``: without waiting for lagging replicas; ``force``: even
+        if saving fails. ``abort`` cancels a shutdown that is waiting for
+        replicas and returns True."""
+        if save and nosave:
+            raise DataError('SHUTDOWN save and nosave cannot both be set')
+        if abort and (save or nosave or now or force):
+            raise DataError('SHUTDOWN abort cannot be combined with other '
+                            'flags')
+        if abort:
+            return self.execute_command('SHUTDOWN', 'ABORT', **kwargs)
+        args = [word for flag, word in ((save, 'SAVE'), (nosave, 'NOSAVE'),
+                                        (now, 'NOW'), (force, 'FORCE'))
+                if flag]
         try:
-            self.execute_command('SHUTDOWN')
+            self.execute_command('SHUTDOWN', *args, **kwargs)
         except ConnectionError:
             # the closed connection is the expected outcome
             return
@@ -120,8 +181,20 @@ class ServerCommands(object):
         microseconds into this second)."""
         return self.execute_command('TIME')
 
+    def swapdb(self, first, second, **kwargs):
+        "Swap the contents of databases ``first`` and ``second``; True"
+        return self.execute_command('SWAPDB', first, second, **kwargs)
+
     def wait(self, num_replicas, timeout):
         """Block until ``num_replicas`` replicas acknowledged this
         connection's writes, or ``timeout`` milliseconds pass (0: forever);
         the number of replicas that did."""
         return self.execute_command('WAIT', num_replicas, timeout)
+
+    def waitaof(self, num_local, num_replicas, timeout, **kwargs):
+        """Block until this connection's writes are fsynced to the AOF of
+        this server (``num_local``: 0 or 1) and of ``num_replicas``
+        replicas, or ``timeout`` milliseconds pass (0: forever); [local
+        count, replica count] (Redis 7.2)"""
+        return self.execute_command('WAITAOF', num_local, num_replicas,
+                                    timeout, **kwargs)
