@@ -257,11 +257,20 @@ def _bools(response):
     return list(map(bool, response))
 
 
-def _set_result(response):
-    # nil (a NX/XX condition not met) stays None
-    if not response:
+def _set_result(response, **options):
+    # nil (a NX/XX condition not met) stays None; with GET (set's get=True)
+    # the reply is the old value, as read
+    if not response or options.get('get'):
         return response
     return response == b'OK' or response == 'OK'
+
+
+def _zadd(response, **options):
+    # the count of members added; with INCR (zadd's mapping form) the new
+    # score, or None when a condition stopped it
+    if options.get('as_score'):
+        return float_or_none(response)
+    return int(response)
 
 
 def _time(response):
@@ -285,7 +294,7 @@ RESPONSE_CALLBACKS = dict_merge(
     string_keys_to_dict(
         'BITCOUNT BITPOS DECRBY DEL GETBIT HDEL HLEN HSTRLEN INCRBY '
         'LINSERT LLEN LPUSHX PFADD PFCOUNT RPUSHX SADD SCARD SDIFFSTORE '
-        'SETBIT SETRANGE SINTERSTORE SREM STRLEN SUNIONSTORE ZADD ZCARD '
+        'SETBIT SETRANGE SINTERSTORE SREM STRLEN SUNIONSTORE ZCARD '
         'ZLEXCOUNT ZREM ZREMRANGEBYLEX ZREMRANGEBYRANK ZREMRANGEBYSCORE '
         'GEOADD',
         int
@@ -361,6 +370,7 @@ RESPONSE_CALLBACKS = dict_merge(
         'SENTINEL SET': bool_ok,
         'SENTINEL SLAVES': parse_sentinel_slaves_and_sentinels,
         'SET': _set_result,
+        'ZADD': _zadd,
         'SLOWLOG GET': parse_slowlog_get,
         'SLOWLOG LEN': int,
         'SLOWLOG RESET': bool_ok,

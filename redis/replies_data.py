@@ -4,7 +4,7 @@ today's redis-py returns.
 
 Each function gets the reply as the reader produced it (bytes, or str with
 ``decode_responses``) and the keyword options the command method passed to
-``execute_command``. Field names the server chose (XINFO, XPENDING, LCS)
+``execute_command``. Field names the server chose (XINFO, XPENDING)
 become str keys, as today's redis-py gives them; data stays as read.
 """
 from redis.utils import nativestr
@@ -72,36 +72,30 @@ def zrandmember_reply(response, **options):
     return score_pairs(response)
 
 
-def set_of_members(response, **options):
-    "SPOP with a count: a set"
-    if not options.get('count_given'):
-        return response
-    return set(response) if response else set()
-
-
-def lcs_reply(response, **options):
-    """LCS: the string, the length, or with ``idx`` a dict of matches (str
-    keys, each match [[start, end], [start, end]] plus its length with
-    ``withmatchlen``) and len"""
-    if not isinstance(response, list):
-        return response
-    return _pairs_str_keys(response)
-
-
 def geosearch_reply(response, **options):
     """GEOSEARCH: place names as read, or with any of withdist/withhash/
     withcoord a [name, dist, hash, (lon, lat)] list per place holding just
     the parts asked for, in that order."""
-    casts = []
+    return _places(response, options, lambda name: name)
+
+
+def georadius_ro_reply(response, **options):
+    """GEORADIUS_RO/GEORADIUSBYMEMBER_RO: as this package's GEORADIUS gives
+    its reply (2.10.6's shape): the names as str"""
+    return _places(response, options, nativestr)
+
+
+def _places(response, options, name_cast):
+    casts = [name_cast]
     if options.get('withdist'):
         casts.append(float)
     if options.get('withhash'):
         casts.append(int)
     if options.get('withcoord'):
         casts.append(lambda pair: (float(pair[0]), float(pair[1])))
-    if not casts:
-        return response
-    return [[place[0]] + [cast(part) for cast, part in zip(casts, place[1:])]
+    if len(casts) == 1:
+        return [name_cast(name) for name in response]
+    return [[cast(part) for cast, part in zip(casts, place)]
             for place in response]
 
 
@@ -231,9 +225,10 @@ DATA_CALLBACKS = {
     'ZPOPMIN': score_pairs,
     'ZRANDMEMBER': zrandmember_reply,
     'ZUNION': score_pairs,
-    # strings and keys
+    # keys
     'COPY': to_bool,
-    'LCS': lcs_reply,
-    'SPOP': set_of_members,
+    # geo
+    'GEORADIUSBYMEMBER_RO': georadius_ro_reply,
+    'GEORADIUS_RO': georadius_ro_reply,
     'GEOSEARCH': geosearch_reply,
 }

@@ -32,6 +32,7 @@ from redis.exceptions import DataError, RedisError
 
 from api_2106 import (CALLBACK_COMMANDS, EXCEPTION_BASES, FUNCTIONS,
                       MODULE_NAMES, SIGNATURES)
+from api_extensions_data import DATA_EXTENSIONS
 
 ALL_2106 = [
     'Redis', 'StrictRedis', 'ConnectionPool', 'BlockingConnectionPool',
@@ -78,6 +79,9 @@ CHANGED_DEFAULTS = {
     ('redis.client.StrictRedis.__init__', 'ssl_cert_reqs'),
     ('redis.connection.SSLConnection.__init__', 'ssl_cert_reqs'),
 }
+
+# new trailing keyword arguments of data commands (later Redis options)
+EXTENSIONS.update(DATA_EXTENSIONS)
 
 # Known differences in files owned by others, reported to their owners;
 # strict, so each turns into a failure (remove it here) once fixed.

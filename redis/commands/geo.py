@@ -4,16 +4,58 @@ from redis.exceptions import DataError
 _UNITS = ('m', 'km', 'mi', 'ft')
 
 
+def _geosearch_args(command, member, longitude, latitude, unit, radius,
+                    width, height, sort, count, any):
+    # FROMMEMBER|FROMLONLAT BYRADIUS|BYBOX [ASC|DESC] [COUNT n [ANY]]
+    if (member is None) == (longitude is None or latitude is None):
+        raise DataError('%s needs either member or longitude and latitude'
+                        % command)
+    if (radius is None) == (width is None or height is None):
+        raise DataError('%s needs either radius or width and height'
+                        % command)
+    if unit not in _UNITS:
+        raise DataError('%s invalid unit' % command)
+    if member is not None:
+        pieces = ['FROMMEMBER', member]
+    else:
+        pieces = ['FROMLONLAT', longitude, latitude]
+    if radius is not None:
+        pieces += ['BYRADIUS', radius, unit]
+    else:
+        pieces += ['BYBOX', width, height, unit]
+    if sort is not None:
+        if sort not in ('ASC', 'DESC'):
+            raise DataError('%s invalid sort' % command)
+        pieces.append(sort)
+    if count is not None:
+        pieces += ['COUNT', count]
+        if any:
+            pieces.append('ANY')
+    elif any:
+        raise DataError('%s any needs count' % command)
+    return pieces
+
+
 class GeoCommands(object):
     """Commands on geospatial indexes: GEOADD, GEORADIUS, ..."""
 
-    def geoadd(self, name, *values):
+    def geoadd(self, name, *values, nx=False, xx=False, ch=False):
         """Add places to the geospatial index ``name``; ``values`` repeat
-        longitude, latitude, member. Returns the number of new members."""
-        if len(values) % 3:
+        longitude, latitude, member, as separate arguments or as one list
+        (today's redis-py form). Returns the number of new members.
+
+        ``nx`` only adds new members, ``xx`` only updates existing ones,
+        ``ch`` counts changed members too."""
+        if len(values) == 1 and isinstance(values[0], (list, tuple)):
+            values = tuple(values[0])
+        if len(values) % 3 or not values:
             raise DataError("GEOADD requires places with lon, lat and name"
                             " values")
-        return self.execute_command('GEOADD', name, *values)
+        if nx and xx:
+            raise DataError("GEOADD allows either 'nx' or 'xx', not both")
+        flags = [word for word, on in (('NX', nx), ('XX', xx), ('CH', ch))
+                 if on]
+        return self.execute_command('GEOADD', name, *(flags + list(values)))
 
     def geodist(self, name, place1, place2, unit=None):
         """The distance between ``place1`` and ``place2`` as a float (None if
@@ -36,7 +78,7 @@ class GeoCommands(object):
 
     def georadius(self, name, longitude, latitude, radius, unit=None,
                   withdist=False, withcoord=False, withhash=False, count=None,
-                  sort=None, store=None, store_dist=None):
+                  sort=None, store=None, store_dist=None, any=False):
         """Members of ``name`` within ``radius`` ``unit`` (default 'm') of
         the point ``longitude``, ``latitude``.
 
@@ -46,20 +88,77 @@ class GeoCommands(object):
         results, ``sort`` is 'ASC' or 'DESC' by distance. ``store`` saves
         the members with their geohash scores in a sorted set instead,
         ``store_dist`` with their distances; either returns the count.
+        ``any`` (with ``count``) stops at the first ``count`` found.
         """
         return self._georadiusgeneric(
             'GEORADIUS', name, longitude, latitude, radius, unit=unit,
             withdist=withdist, withcoord=withcoord, withhash=withhash,
-            count=count, sort=sort, store=store, store_dist=store_dist)
+            count=count, sort=sort, store=store, store_dist=store_dist,
+            any=any)
 
     def georadiusbymember(self, name, member, radius, unit=None,
                           withdist=False, withcoord=False, withhash=False,
-                          count=None, sort=None, store=None, store_dist=None):
+                          count=None, sort=None, store=None, store_dist=None,
+                          any=False):
         """Like georadius, centred on the place of ``member`` of ``name``."""
         return self._georadiusgeneric(
             'GEORADIUSBYMEMBER', name, member, radius, unit=unit,
             withdist=withdist, withcoord=withcoord, withhash=withhash,
-            count=count, sort=sort, store=store, store_dist=store_dist)
+            count=count, sort=sort, store=store, store_dist=store_dist,
+            any=any)
+
+    def georadius_ro(self, name, longitude, latitude, radius, unit=None,
+                     withdist=False, withcoord=False, withhash=False,
+                     count=None, sort=None, any=False):
+        """GEORADIUS_RO: georadius without store, which replicas serve"""
+        return self._georadiusgeneric(
+            'GEORADIUS_RO', name, longitude, latitude, radius, unit=unit,
+            withdist=withdist, withcoord=withcoord, withhash=withhash,
+            count=count, sort=sort, store=None, store_dist=None, any=any)
+
+    def georadiusbymember_ro(self, name, member, radius, unit=None,
+                             withdist=False, withcoord=False, withhash=False,
+                             count=None, sort=None, any=False):
+        """GEORADIUSBYMEMBER_RO: georadiusbymember without store"""
+        return self._georadiusgeneric(
+            'GEORADIUSBYMEMBER_RO', name, member, radius, unit=unit,
+            withdist=withdist, withcoord=withcoord, withhash=withhash,
+            count=count, sort=sort, store=None, store_dist=None, any=any)
+
+    def geosearch(self, name, member=None, longitude=None, latitude=None,
+                  unit='m', radius=None, width=None, height=None, sort=None,
+                  count=None, any=False, withcoord=False, withdist=False,
+                  withhash=False):
+        """Members of ``name`` within a circle (``radius``) or a box
+        (``width`` x ``height``) in ``unit``, centred on ``member`` or on
+        ``longitude``, ``latitude``.
+
+        ``sort`` is 'ASC' or 'DESC' by distance, ``count`` limits the
+        results (``any``: the first found); withdist/withhash/withcoord as
+        for georadius, but the names are as read (bytes or str)."""
+        pieces = _geosearch_args('GEOSEARCH', member, longitude, latitude,
+                                 unit, radius, width, height, sort, count,
+                                 any)
+        for flag, on in (('WITHCOORD', withcoord), ('WITHDIST', withdist),
+                         ('WITHHASH', withhash)):
+            if on:
+                pieces.append(flag)
+        return self.execute_command('GEOSEARCH', name, *pieces,
+                                    withcoord=withcoord, withdist=withdist,
+                                    withhash=withhash)
+
+    def geosearchstore(self, dest, name, member=None, longitude=None,
+                       latitude=None, unit='m', radius=None, width=None,
+                       height=None, sort=None, count=None, any=False,
+                       storedist=False):
+        """Store in ``dest`` what geosearch finds, with geohash scores, or
+        with the distances if ``storedist``; the number stored"""
+        pieces = _geosearch_args('GEOSEARCHSTORE', member, longitude,
+                                 latitude, unit, radius, width, height, sort,
+                                 count, any)
+        if storedist:
+            pieces.append('STOREDIST')
+        return self.execute_command('GEOSEARCHSTORE', dest, name, *pieces)
 
     def _georadiusgeneric(self, command, *args, **kwargs):
         """Shared body of GEORADIUS and GEORADIUSBYMEMBER; ``kwargs`` also go
@@ -74,6 +173,10 @@ class GeoCommands(object):
                 pieces.append(flag.upper())
         if kwargs['count']:
             pieces.extend(['COUNT', kwargs['count']])
+            if kwargs.get('any'):
+                pieces.append('ANY')
+        elif kwargs.get('any'):
+            raise DataError("GEORADIUS any needs count")
         sort = kwargs['sort']
         if sort and sort not in ('ASC', 'DESC'):
             raise DataError("GEORADIUS invalid sort")

@@ -38,9 +38,24 @@ class HashCommands(object):
         "The number of fields in hash ``name``"
         return self.execute_command('HLEN', name)
 
-    def hset(self, name, key, value):
-        "Set field ``key`` of ``name`` to ``value``; 1 if the field is new"
-        return self.execute_command('HSET', name, key, value)
+    def hset(self, name, key=None, value=None, mapping=None, items=None):
+        """Set field ``key`` of ``name`` to ``value``, and the fields of the
+        dict ``mapping`` and of ``items`` (a flat field, value, ... list);
+        returns the number of fields that are new."""
+        pieces = []
+        if key is not None:
+            pieces += [key, value]
+        if mapping:
+            for pair in mapping.items():
+                pieces.extend(pair)
+        if items:
+            items = list(items)
+            if len(items) % 2:
+                raise DataError("'hset' items must be field, value pairs")
+            pieces.extend(items)
+        if not pieces:
+            raise DataError("'hset' with no key value pairs")
+        return self.execute_command('HSET', name, *pieces)
 
     def hsetnx(self, name, key, value):
         "Set field ``key`` of ``name`` unless it exists; 1 if set, else 0"
@@ -66,6 +81,19 @@ class HashCommands(object):
     def hvals(self, name):
         "The list of values of hash ``name``"
         return self.execute_command('HVALS', name)
+
+    def hrandfield(self, key, count=None, withvalues=False):
+        """A random field of hash ``key``, or with ``count`` a list of that
+        many (negative: repeats allowed); ``withvalues`` (needs ``count``)
+        gives a flat field, value, ... list."""
+        pieces = ['HRANDFIELD', key]
+        if count is not None:
+            pieces.append(count)
+        elif withvalues:
+            raise DataError('HRANDFIELD withvalues needs a count')
+        if withvalues:
+            pieces.append('WITHVALUES')
+        return self.execute_command(*pieces)
 
     def hstrlen(self, name, key):
         "The length of the value of field ``key`` of hash ``name``"

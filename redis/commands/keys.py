@@ -30,8 +30,53 @@ def _is_single(value):
     return isinstance(value, (str, bytes, bytearray, memoryview))
 
 
+def _expire_flags(nx, xx, gt, lt):
+    # NX goes with none of the others, GT not with LT
+    if nx and (xx or gt or lt):
+        raise DataError('nx cannot be combined with xx, gt or lt')
+    if gt and lt:
+        raise DataError('gt and lt cannot both be given')
+    return [word for word, on in (('NX', nx), ('XX', xx), ('GT', gt),
+                                  ('LT', lt)) if on]
+
+
+def _sort_args(name, start, num, by, get, desc, alpha):
+    # the options SORT and SORT_RO share
+    if (start is None) != (num is None):
+        raise DataError("``start`` and ``num`` must both be specified")
+    if get is None:
+        gets = []
+    elif _is_single(get):
+        gets = [get]
+    else:
+        gets = list(get)
+    pieces = [name]
+    if by is not None:
+        pieces += ['BY', by]
+    if start is not None:
+        pieces += ['LIMIT', start, num]
+    for pattern in gets:
+        pieces += ['GET', pattern]
+    if desc:
+        pieces.append('DESC')
+    if alpha:
+        pieces.append('ALPHA')
+    return pieces, gets
+
+
 class KeyCommands(object):
     """Commands on keys of any type: DEL, EXISTS, EXPIRE, RENAME, SORT, ..."""
+
+    def copy(self, source, destination, destination_db=None, replace=False):
+        """Copy the value at ``source`` to ``destination`` (in database
+        ``destination_db`` if given); ``replace`` overwrites it. True if
+        copied."""
+        pieces = [source, destination]
+        if destination_db is not None:
+            pieces += ['DB', destination_db]
+        if replace:
+            pieces.append('REPLACE')
+        return self.execute_command('COPY', *pieces)
 
     def delete(self, *names):
         "Delete one or more keys specified by ``names``"
@@ -49,21 +94,60 @@ class KeyCommands(object):
         return self.execute_command('EXISTS', name)
     __contains__ = exists
 
-    def expire(self, name, time):
-        "Expire ``name`` in ``time`` seconds (an int or a timedelta)"
+    def expire(self, name, time, nx=False, xx=False, gt=False, lt=False):
+        """Expire ``name`` in ``time`` seconds (an int or a timedelta).
+
+        Only if it has no expiry (``nx``), has one (``xx``), or the new one
+        is later (``gt``) or sooner (``lt``) than the current one."""
         if isinstance(time, datetime.timedelta):
             time = timedelta_seconds(time)
-        return self.execute_command('EXPIRE', name, time)
+        return self.execute_command('EXPIRE', name, time,
+                                    *_expire_flags(nx, xx, gt, lt))
 
-    def expireat(self, name, when):
-        "Expire ``name`` at ``when`` (unix time as an int, or a datetime)"
+    def expireat(self, name, when, nx=False, xx=False, gt=False, lt=False):
+        """Expire ``name`` at ``when`` (unix time as an int, or a datetime);
+        ``nx``/``xx``/``gt``/``lt`` as for expire"""
         if isinstance(when, datetime.datetime):
             when = datetime_seconds(when)
-        return self.execute_command('EXPIREAT', name, when)
+        return self.execute_command('EXPIREAT', name, when,
+                                    *_expire_flags(nx, xx, gt, lt))
+
+    def expiretime(self, key):
+        """The unix time (s) at which ``key`` expires: -1 if it does not,
+        -2 if there is no such key"""
+        return self.execute_command('EXPIRETIME', key)
 
     def keys(self, pattern='*'):
         "Returns a list of keys matching ``pattern``"
         return self.execute_command('KEYS', pattern)
+
+    def memory_usage(self, key, samples=None):
+        """The bytes ``key`` and its value take in memory (None if there is
+        no such key); ``samples`` nested values are sampled (0: all)"""
+        if samples is not None:
+            return self.execute_command('MEMORY USAGE', key, 'SAMPLES',
+                                        samples)
+        return self.execute_command('MEMORY USAGE', key)
+
+    def migrate(self, host, port, keys, destination_db, timeout, copy=False,
+                replace=False, auth=None):
+        """Move ``keys`` (one or a list) to database ``destination_db`` of
+        the server at ``host``:``port``, waiting at most ``timeout`` ms;
+        ``copy`` keeps them here, ``replace`` overwrites them there,
+        ``auth`` is that server's password."""
+        keys = [keys] if _is_single(keys) else list(keys)
+        if not keys:
+            raise DataError('MIGRATE needs at least one key')
+        pieces = [host, port, '', destination_db, timeout]
+        if copy:
+            pieces.append('COPY')
+        if replace:
+            pieces.append('REPLACE')
+        if auth is not None:
+            pieces += ['AUTH', auth]
+        pieces.append('KEYS')
+        pieces.extend(keys)
+        return self.execute_command('MIGRATE', *pieces)
 
     def move(self, name, db):
         "Moves the key ``name`` to a different Redis database ``db``"
@@ -77,18 +161,26 @@ class KeyCommands(object):
         "Removes an expiration on ``name``"
         return self.execute_command('PERSIST', name)
 
-    def pexpire(self, name, time):
-        "Expire ``name`` in ``time`` milliseconds (an int or a timedelta)"
+    def pexpire(self, name, time, nx=False, xx=False, gt=False, lt=False):
+        """Expire ``name`` in ``time`` milliseconds (an int or a timedelta);
+        ``nx``/``xx``/``gt``/``lt`` as for expire"""
         if isinstance(time, datetime.timedelta):
             time = timedelta_milliseconds(time)
-        return self.execute_command('PEXPIRE', name, time)
+        return self.execute_command('PEXPIRE', name, time,
+                                    *_expire_flags(nx, xx, gt, lt))
 
-    def pexpireat(self, name, when):
+    def pexpireat(self, name, when, nx=False, xx=False, gt=False, lt=False):
         """Expire ``name`` at ``when``: unix time in milliseconds as an int,
-        or a datetime."""
+        or a datetime; ``nx``/``xx``/``gt``/``lt`` as for expire"""
         if isinstance(when, datetime.datetime):
             when = datetime_seconds(when) * 1000 + when.microsecond // 1000
-        return self.execute_command('PEXPIREAT', name, when)
+        return self.execute_command('PEXPIREAT', name, when,
+                                    *_expire_flags(nx, xx, gt, lt))
+
+    def pexpiretime(self, key):
+        """The unix time (ms) at which ``key`` expires: -1 if it does not,
+        -2 if there is no such key"""
+        return self.execute_command('PEXPIRETIME', key)
 
     def pttl(self, name):
         "Returns the number of milliseconds until the key ``name`` will expire"
@@ -106,13 +198,30 @@ class KeyCommands(object):
         "Rename key ``src`` to ``dst`` if ``dst`` doesn't already exist"
         return self.execute_command('RENAMENX', src, dst)
 
-    def restore(self, name, ttl, value, replace=False):
+    def restore(self, name, ttl, value, replace=False, absttl=False,
+                idletime=None, frequency=None):
         """Create ``name`` from ``value``, a DUMP result, expiring in ``ttl``
-        milliseconds (0: never); ``replace`` overwrites an existing key."""
+        milliseconds (0: never); ``replace`` overwrites an existing key.
+
+        ``absttl``: ``ttl`` is a unix time in ms; ``idletime`` (seconds) or
+        ``frequency`` set the key's LRU idle time or LFU counter."""
+        pieces = [name, ttl, value]
         if replace:
-            return self.execute_command('RESTORE', name, ttl, value,
-                                        'REPLACE')
-        return self.execute_command('RESTORE', name, ttl, value)
+            pieces.append('REPLACE')
+        if absttl:
+            pieces.append('ABSTTL')
+        if idletime is not None and frequency is not None:
+            raise DataError('RESTORE takes only one of idletime and '
+                            'frequency')
+        if idletime is not None:
+            if not isinstance(idletime, int) or idletime < 0:
+                raise DataError('idletime must be a non-negative integer')
+            pieces += ['IDLETIME', idletime]
+        if frequency is not None:
+            if not isinstance(frequency, int) or frequency < 0:
+                raise DataError('frequency must be a non-negative integer')
+            pieces += ['FREQ', frequency]
+        return self.execute_command('RESTORE', *pieces)
 
     def sort(self, name, start=None, num=None, by=None, get=None,
              desc=False, alpha=False, store=None, groups=False):
@@ -135,33 +244,22 @@ class KeyCommands(object):
         ``groups`` with two or more ``get`` patterns returns a list of tuples,
         one value per pattern.
         """
-        if (start is None) != (num is None):
-            raise DataError("``start`` and ``num`` must both be specified")
-        if get is None:
-            gets = []
-        elif _is_single(get):
-            gets = [get]
-        else:
-            gets = list(get)
+        pieces, gets = _sort_args(name, start, num, by, get, desc, alpha)
         if groups and (_is_single(get) or len(gets) < 2):
             raise DataError('when using "groups" the "get" argument '
                             'must be specified and contain at least '
                             'two keys')
-        pieces = [name]
-        if by is not None:
-            pieces += ['BY', by]
-        if start is not None:
-            pieces += ['LIMIT', start, num]
-        for pattern in gets:
-            pieces += ['GET', pattern]
-        if desc:
-            pieces.append('DESC')
-        if alpha:
-            pieces.append('ALPHA')
         if store is not None:
             pieces += ['STORE', store]
         return self.execute_command('SORT', *pieces,
                                     groups=len(gets) if groups else None)
+
+    def sort_ro(self, key, start=None, num=None, by=None, get=None,
+                desc=False, alpha=False):
+        """SORT_RO: sort as ``sort`` does, without ``store`` (so a replica
+        can serve it); returns the sorted list."""
+        pieces, _ = _sort_args(key, start, num, by, get, desc, alpha)
+        return self.execute_command('SORT_RO', *pieces)
 
     def touch(self, *args):
         "Touch the keys ``args`` (last access time); returns how many exist"
@@ -174,6 +272,11 @@ class KeyCommands(object):
     def type(self, name):
         "Returns the type of key ``name``"
         return self.execute_command('TYPE', name)
+
+    def unlink(self, *names):
+        """Delete ``names`` like delete, freeing their memory in the
+        background; the number of keys removed"""
+        return self.execute_command('UNLINK', *names)
 
     def watch(self, *names):
         """Does nothing but warn, as in 2.10.6: WATCH on a pooled connection

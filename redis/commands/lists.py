@@ -1,4 +1,5 @@
 """Commands on lists: LPUSH, LRANGE, BLPOP, ..."""
+from redis.exceptions import DataError
 
 
 def _keys_and_timeout(keys, timeout):
@@ -9,6 +10,26 @@ def _keys_and_timeout(keys, timeout):
         keys = list(keys)
     keys.append(0 if timeout is None else timeout)
     return keys
+
+
+def _side(value, what):
+    # LEFT or RIGHT, in any case
+    side = value.upper() if isinstance(value, str) else value
+    if side not in ('LEFT', 'RIGHT'):
+        raise DataError("%s must be 'LEFT' or 'RIGHT', not %r" % (what, value))
+    return side
+
+
+def _mpop_args(command, numkeys, keys, direction, count):
+    if not keys:
+        raise DataError('%s needs at least one key' % command)
+    if numkeys != len(keys):
+        raise DataError('%s: numkeys is %r but %d keys were given'
+                        % (command, numkeys, len(keys)))
+    pieces = [numkeys] + list(keys) + [_side(direction, 'direction')]
+    if count is not None:
+        pieces += ['COUNT', count]
+    return pieces
 
 
 class ListCommands(object):
@@ -46,8 +67,11 @@ class ListCommands(object):
         "Return the length of the list ``name``"
         return self.execute_command('LLEN', name)
 
-    def lpop(self, name):
-        "Remove and return the first item of the list ``name``"
+    def lpop(self, name, count=None):
+        """Remove and return the first item of the list ``name``; with
+        ``count`` a list of up to that many (None if there is no list)"""
+        if count is not None:
+            return self.execute_command('LPOP', name, count)
         return self.execute_command('LPOP', name)
 
     def lpush(self, name, *values):
@@ -76,8 +100,11 @@ class ListCommands(object):
         "Trim the list ``name`` to the items from ``start`` to ``end``"
         return self.execute_command('LTRIM', name, start, end)
 
-    def rpop(self, name):
-        "Remove and return the last item of the list ``name``"
+    def rpop(self, name, count=None):
+        """Remove and return the last item of the list ``name``; with
+        ``count`` a list of up to that many (None if there is no list)"""
+        if count is not None:
+            return self.execute_command('RPOP', name, count)
         return self.execute_command('RPOP', name)
 
     def rpoplpush(self, src, dst):
@@ -91,3 +118,42 @@ class ListCommands(object):
     def rpushx(self, name, value):
         "Push ``value`` onto the tail of the list ``name`` if ``name`` exists"
         return self.execute_command('RPUSHX', name, value)
+
+    def lpos(self, name, value, rank=None, count=None, maxlen=None):
+        """The index of ``value`` in list ``name``, or None.
+
+        ``rank`` picks the rank-th match (negative: counting from the tail),
+        ``count`` returns a list of up to that many indexes (0: all),
+        ``maxlen`` compares no more than that many items."""
+        pieces = [name, value]
+        for word, option in (('RANK', rank), ('COUNT', count),
+                             ('MAXLEN', maxlen)):
+            if option is not None:
+                pieces += [word, option]
+        return self.execute_command('LPOS', *pieces)
+
+    def lmove(self, first_list, second_list, src='LEFT', dest='RIGHT'):
+        """Pop an item from the ``src`` end of ``first_list``, push it at the
+        ``dest`` end of ``second_list`` and return it (None if empty)"""
+        return self.execute_command('LMOVE', first_list, second_list,
+                                    _side(src, 'src'), _side(dest, 'dest'))
+
+    def blmove(self, first_list, second_list, timeout, src='LEFT',
+               dest='RIGHT'):
+        "lmove that waits up to ``timeout`` seconds (0: forever) for an item"
+        return self.execute_command('BLMOVE', first_list, second_list,
+                                    _side(src, 'src'), _side(dest, 'dest'),
+                                    timeout)
+
+    def lmpop(self, num_keys, *args, direction, count=1):
+        """Pop up to ``count`` items from the ``direction`` ('LEFT' or
+        'RIGHT') end of the first non-empty of the ``num_keys`` lists
+        ``args``: [key, [item, ...]], or None"""
+        return self.execute_command(
+            'LMPOP', *_mpop_args('LMPOP', num_keys, args, direction, count))
+
+    def blmpop(self, timeout, numkeys, *args, direction, count=1):
+        "lmpop that waits up to ``timeout`` seconds (0: forever) for an item"
+        return self.execute_command(
+            'BLMPOP', timeout,
+            *_mpop_args('BLMPOP', numkeys, args, direction, count))

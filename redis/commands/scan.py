@@ -13,16 +13,22 @@ def _scan_args(cursor, match, count):
 class ScanCommands(object):
     """The SCAN family and the iterators built on it."""
 
-    def scan(self, cursor=0, match=None, count=None):
+    def scan(self, cursor=0, match=None, count=None, _type=None):
         """Return (next cursor, list of key names) from ``cursor``; ``match``
-        filters by pattern, ``count`` hints how much work to do per call."""
-        return self.execute_command('SCAN', *_scan_args(cursor, match, count))
+        filters by pattern, ``count`` hints how much work to do per call,
+        ``_type`` keeps keys of one type ('string', 'list', ...)."""
+        pieces = _scan_args(cursor, match, count)
+        if _type is not None:
+            pieces += ['TYPE', _type]
+        return self.execute_command('SCAN', *pieces)
 
-    def scan_iter(self, match=None, count=None):
+    def scan_iter(self, match=None, count=None, _type=None):
         "Iterate over key names with SCAN, keeping the cursor for you"
         cursor = 0
         while True:
-            cursor, data = self.scan(cursor, match, count)
+            # (without _type as 2.10.6 called it, for subclasses' own scan)
+            cursor, data = (self.scan(cursor, match, count) if _type is None
+                            else self.scan(cursor, match, count, _type))
             for item in data:
                 yield item
             if cursor == 0:

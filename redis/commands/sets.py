@@ -1,4 +1,5 @@
 """Commands on sets: SADD, SMEMBERS, SINTER, ..."""
+from redis.exceptions import DataError
 from redis.replies import list_or_args
 
 
@@ -35,16 +36,39 @@ class SetCommands(object):
         "Return a boolean indicating if ``value`` is a member of set ``name``"
         return self.execute_command('SISMEMBER', name, value)
 
+    def sintercard(self, numkeys, keys, limit=0):
+        """The size of the intersection of the ``numkeys`` sets ``keys``,
+        counting no further than ``limit`` (0: no limit)"""
+        keys = list(keys)
+        if not keys:
+            raise DataError('SINTERCARD needs at least one key')
+        if numkeys != len(keys):
+            raise DataError('SINTERCARD: numkeys is %r but %d keys were '
+                            'given' % (numkeys, len(keys)))
+        return self.execute_command('SINTERCARD', numkeys, *keys,
+                                    'LIMIT', limit)
+
     def smembers(self, name):
         "Return all members of the set ``name``"
         return self.execute_command('SMEMBERS', name)
+
+    def smismember(self, name, values, *args):
+        """For each of ``values`` (a list, or the first of several
+        arguments) whether it is a member of set ``name``"""
+        values = list_or_args(values, args)
+        if not values:
+            raise DataError('SMISMEMBER needs at least one value')
+        return self.execute_command('SMISMEMBER', name, *values)
 
     def smove(self, src, dst, value):
         "Move ``value`` from set ``src`` to set ``dst`` atomically"
         return self.execute_command('SMOVE', src, dst, value)
 
-    def spop(self, name):
-        "Remove and return a random member of set ``name``"
+    def spop(self, name, count=None):
+        """Remove and return a random member of set ``name``; with ``count``
+        a list of up to that many"""
+        if count is not None:
+            return self.execute_command('SPOP', name, count)
         return self.execute_command('SPOP', name)
 
     def srandmember(self, name, number=None):

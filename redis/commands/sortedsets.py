@@ -12,6 +12,53 @@ def _limit(start, num):
     return ['LIMIT', start, num]
 
 
+def _range_args(start, end, byscore, bylex, desc, offset, num):
+    # start end [BYSCORE|BYLEX] [REV] [LIMIT offset count] of ZRANGE(STORE)
+    if byscore and bylex:
+        raise DataError("``byscore`` and ``bylex`` can't both be given")
+    if (offset is None) != (num is None):
+        raise DataError("``offset`` and ``num`` must both be specified")
+    if offset is not None and not (byscore or bylex):
+        raise DataError("``offset`` and ``num`` need ``byscore`` or "
+                        "``bylex``")
+    pieces = [start, end]
+    if byscore:
+        pieces.append('BYSCORE')
+    if bylex:
+        pieces.append('BYLEX')
+    if desc:
+        pieces.append('REV')
+    if offset is not None:
+        pieces += ['LIMIT', offset, num]
+    return pieces
+
+
+def _min_or_max(command, min, max):
+    if bool(min) == bool(max):
+        raise DataError('%s needs exactly one of min and max' % command)
+    return 'MIN' if min else 'MAX'
+
+
+def _numkeys_args(command, numkeys, keys):
+    keys = list(keys)
+    if not keys:
+        raise DataError('%s needs at least one key' % command)
+    if numkeys != len(keys):
+        raise DataError('%s: numkeys is %r but %d keys were given'
+                        % (command, numkeys, len(keys)))
+    return [numkeys] + keys
+
+
+def _key_list(keys):
+    # one key or an iterable of keys
+    if isinstance(keys, (str, bytes, bytearray, memoryview)):
+        return [keys]
+    return list(keys)
+
+
+_ZADD_FLAGS = ('nx', 'xx', 'ch', 'incr', 'gt', 'lt')
+
+
 class SortedSetCommands(object):
     """Commands on sorted sets: ZADD, ZRANGE, ZSCORE, ..."""
 
@@ -22,7 +69,15 @@ class SortedSetCommands(object):
         does: ``zadd('k', 1.5, 'a', 2, 'b')``; keyword arguments map a
         member to its score: ``zadd('k', a=1.5, b=2)``. Returns the number
         of members added.
+
+        A dict of member -> score as the first value is today's redis-py
+        form, ``zadd(name, mapping, nx=False, xx=False, ch=False,
+        incr=False, gt=False, lt=False)``: then the keywords are those
+        options (``ch`` counts changed members too; ``incr`` adds the one
+        score and returns the new one, None when nx/xx/gt/lt stopped it).
         """
+        if args and isinstance(args[0], dict):
+            return self._zadd_mapping(name, args[0], args[1:], kwargs)
         if len(args) % 2:
             raise DataError("ZADD requires an equal number of "
                             "values and scores")
@@ -30,6 +85,40 @@ class SortedSetCommands(object):
         for member, score in kwargs.items():
             pieces.append(score)
             pieces.append(member)
+        return self.execute_command('ZADD', name, *pieces)
+
+    def _zadd_mapping(self, name, mapping, flags, options):
+        "zadd(name, mapping, nx, xx, ch, incr, gt, lt), today's form"
+        if len(flags) > len(_ZADD_FLAGS):
+            raise DataError('ZADD takes at most %d flags after the mapping'
+                            % len(_ZADD_FLAGS))
+        given = dict(zip(_ZADD_FLAGS, flags))
+        for option, value in options.items():
+            if option not in _ZADD_FLAGS or option in given:
+                raise DataError('ZADD got an unexpected or repeated option '
+                                '%r' % (option,))
+            given[option] = value
+        nx, xx, ch, incr, gt, lt = (bool(given.get(flag))
+                                    for flag in _ZADD_FLAGS)
+        if not mapping:
+            raise DataError("ZADD requires at least one element/score pair")
+        if nx and xx:
+            raise DataError("ZADD allows either 'nx' or 'xx', not both")
+        if gt and lt:
+            raise DataError("ZADD allows either 'gt' or 'lt', not both")
+        if nx and (gt or lt):
+            raise DataError("ZADD allows only one of 'nx', 'gt' or 'lt'")
+        if incr and len(mapping) != 1:
+            raise DataError("ZADD option 'incr' only works when passing a "
+                            "single element/score pair")
+        pieces = [word for word, on in (('NX', nx), ('XX', xx), ('GT', gt),
+                                        ('LT', lt), ('CH', ch),
+                                        ('INCR', incr)) if on]
+        for member, score in mapping.items():
+            pieces.append(score)
+            pieces.append(member)
+        if incr:
+            return self.execute_command('ZADD', name, *pieces, as_score=True)
         return self.execute_command('ZADD', name, *pieces)
 
     def zcard(self, name):
@@ -57,21 +146,39 @@ class SortedSetCommands(object):
         return self.execute_command('ZLEXCOUNT', name, min, max)
 
     def zrange(self, name, start, end, desc=False, withscores=False,
-               score_cast_func=float):
+               score_cast_func=float, byscore=False, bylex=False,
+               offset=None, num=None):
         """Members of ``name`` ranked ``start`` to ``end`` (inclusive, may be
         negative), lowest score first, or highest first if ``desc``.
 
         ``withscores`` returns (member, score) pairs, each score passed
-        through ``score_cast_func``.
+        through ``score_cast_func``. ``byscore`` or ``bylex`` take
+        ``start``/``end`` as scores or lex bounds instead of ranks (with
+        ``desc`` the higher bound comes first); ``offset`` and ``num`` then
+        slice the result (ZRANGE of Redis 6.2).
         """
-        if desc:
-            return self.zrevrange(name, start, end, withscores,
-                                  score_cast_func)
-        pieces = ['ZRANGE', name, start, end]
+        if not byscore and not bylex and offset is None and num is None:
+            if desc:
+                return self.zrevrange(name, start, end, withscores,
+                                      score_cast_func)
+            pieces = ['ZRANGE', name, start, end]
+        else:
+            pieces = ['ZRANGE', name] + _range_args(
+                start, end, byscore, bylex, desc, offset, num)
+            if bylex and withscores:
+                raise DataError('ZRANGE cannot give scores with bylex')
         if withscores:
             pieces.append('WITHSCORES')
         return self.execute_command(*pieces, withscores=withscores,
                                     score_cast_func=score_cast_func)
+
+    def zrangestore(self, dest, name, start, end, byscore=False, bylex=False,
+                    desc=False, offset=None, num=None):
+        """Store in ``dest`` the members zrange(name, start, end, ...) would
+        return; the number stored."""
+        return self.execute_command(
+            'ZRANGESTORE', dest, name,
+            *_range_args(start, end, byscore, bylex, desc, offset, num))
 
     def zrangebylex(self, name, min, max, start=None, num=None):
         """Members of ``name`` from ``min`` to ``max`` by lex order ('[a',
@@ -158,10 +265,116 @@ class SortedSetCommands(object):
         """
         return self._zaggregate('ZUNIONSTORE', dest, keys, aggregate)
 
-    def _zaggregate(self, command, dest, keys, aggregate=None):
-        "Shared body of ZINTERSTORE and ZUNIONSTORE"
+    def zpopmin(self, name, count=None):
+        """Remove and return the ``count`` (default 1) lowest-scored members
+        of ``name`` as a list of (member, score)"""
+        args = [count] if count is not None else []
+        return self.execute_command('ZPOPMIN', name, *args)
+
+    def zpopmax(self, name, count=None):
+        """Remove and return the ``count`` (default 1) highest-scored
+        members of ``name`` as a list of (member, score)"""
+        args = [count] if count is not None else []
+        return self.execute_command('ZPOPMAX', name, *args)
+
+    def bzpopmin(self, keys, timeout=0):
+        """ZPOPMIN one member from the first non-empty sorted set of
+        ``keys``, waiting up to ``timeout`` seconds (0: forever); a (key,
+        member, score) tuple, or None on timeout"""
+        if timeout is None:
+            timeout = 0
+        return self.execute_command('BZPOPMIN', *(_key_list(keys) +
+                                                  [timeout]))
+
+    def bzpopmax(self, keys, timeout=0):
+        """ZPOPMAX one member from the first non-empty sorted set of
+        ``keys``, waiting up to ``timeout`` seconds (0: forever); a (key,
+        member, score) tuple, or None on timeout"""
+        if timeout is None:
+            timeout = 0
+        return self.execute_command('BZPOPMAX', *(_key_list(keys) +
+                                                  [timeout]))
+
+    def zmpop(self, num_keys, keys, min=False, max=False, count=1):
+        """Pop up to ``count`` members with the lowest (``min``) or highest
+        (``max``) scores from the first non-empty of the ``num_keys``
+        sorted sets ``keys``: [key, [[member, score], ...]], or None."""
+        pieces = _numkeys_args('ZMPOP', num_keys, keys)
+        pieces.append(_min_or_max('ZMPOP', min, max))
+        if count is not None:
+            pieces += ['COUNT', count]
+        return self.execute_command('ZMPOP', *pieces)
+
+    def bzmpop(self, timeout, numkeys, keys, min=False, max=False, count=1):
+        "zmpop that waits up to ``timeout`` seconds (0: forever) for a member"
+        pieces = [timeout] + _numkeys_args('BZMPOP', numkeys, keys)
+        pieces.append(_min_or_max('BZMPOP', min, max))
+        if count is not None:
+            pieces += ['COUNT', count]
+        return self.execute_command('BZMPOP', *pieces)
+
+    def zdiff(self, keys, withscores=False):
+        """Members of the first sorted set of ``keys`` in none of the
+        others; ``withscores`` gives (member, score) pairs."""
+        keys = _key_list(keys)
+        pieces = ['ZDIFF', len(keys)] + keys
+        if withscores:
+            pieces.append('WITHSCORES')
+        return self.execute_command(*pieces, withscores=withscores)
+
+    def zdiffstore(self, dest, keys):
+        "Store zdiff(keys) in ``dest``; the number of members stored"
+        keys = _key_list(keys)
+        return self.execute_command('ZDIFFSTORE', dest, len(keys), *keys)
+
+    def zinter(self, keys, aggregate=None, withscores=False):
+        """The intersection of the sorted sets ``keys`` (a list, or a dict
+        of name -> weight); ``aggregate`` is 'SUM', 'MIN' or 'MAX'."""
+        return self._zaggregate('ZINTER', None, keys, aggregate,
+                                withscores=withscores)
+
+    def zunion(self, keys, aggregate=None, withscores=False,
+               score_cast_func=float):
+        """The union of the sorted sets ``keys`` (a list, or a dict of name
+        -> weight); ``aggregate`` is 'SUM', 'MIN' or 'MAX'."""
+        return self._zaggregate('ZUNION', None, keys, aggregate,
+                                withscores=withscores,
+                                score_cast_func=score_cast_func)
+
+    def zintercard(self, numkeys, keys, limit=0):
+        """The size of the intersection of the ``numkeys`` sorted sets
+        ``keys``, counting no further than ``limit`` (0: no limit)"""
+        pieces = _numkeys_args('ZINTERCARD', numkeys, keys)
+        return self.execute_command('ZINTERCARD', *(pieces +
+                                                    ['LIMIT', limit]))
+
+    def zmscore(self, key, members):
+        "The scores of ``members`` of ``key`` as floats, None where absent"
+        members = list(members)
+        if not members:
+            raise DataError('ZMSCORE members must be a non-empty list')
+        return self.execute_command('ZMSCORE', key, *members)
+
+    def zrandmember(self, key, count=None, withscores=False):
+        """A random member of ``key``, or with ``count`` a list of that many
+        (negative: repeats allowed); ``withscores`` gives (member, score)
+        pairs and needs ``count``."""
+        pieces = ['ZRANDMEMBER', key]
+        if count is not None:
+            pieces.append(count)
+        elif withscores:
+            raise DataError('ZRANDMEMBER withscores needs a count')
+        if withscores:
+            pieces.append('WITHSCORES')
+        return self.execute_command(*pieces, withscores=withscores)
+
+    def _zaggregate(self, command, dest, keys, aggregate=None,
+                    **options):
+        """Shared body of ZINTER(STORE) and ZUNION(STORE) (``dest`` None for
+        the ones that return the result); ``options`` go to the callback"""
         names = list(keys)
-        pieces = [command, dest, len(names)]
+        pieces = [command] + ([dest] if dest is not None else [])
+        pieces.append(len(names))
         pieces.extend(names)
         if isinstance(keys, dict):
             # the weights follow the names, in the same order
@@ -170,4 +383,6 @@ class SortedSetCommands(object):
         if aggregate:
             pieces.append('AGGREGATE')
             pieces.append(aggregate)
-        return self.execute_command(*pieces)
+        if options.get('withscores'):
+            pieces.append('WITHSCORES')
+        return self.execute_command(*pieces, **options)

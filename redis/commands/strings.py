@@ -1,7 +1,10 @@
 """Commands on string values: GET, SET, INCR, APPEND, bit operations, ..."""
 import datetime
 
-from redis.commands.keys import timedelta_milliseconds, timedelta_seconds
+from redis.commands.bitfield import BitFieldOperation
+from redis.commands.keys import (
+    datetime_seconds, timedelta_milliseconds, timedelta_seconds,
+)
 from redis.exceptions import DataError
 from redis.replies import list_or_args
 
@@ -23,6 +26,46 @@ def _mapping_items(command, args, kwargs):
     return items
 
 
+def _expiry_args(command, ex, px, exat, pxat, keepttl=False, persist=False):
+    # at most one of EX/PX/EXAT/PXAT/KEEPTTL/PERSIST; timedeltas and
+    # datetimes become the integers the server takes
+    given = [word for word, value in (('ex', ex), ('px', px), ('exat', exat),
+                                      ('pxat', pxat)) if value is not None]
+    given += [word for word, on in (('keepttl', keepttl),
+                                    ('persist', persist)) if on]
+    if len(given) > 1:
+        raise DataError('%s takes only one of %s' % (command,
+                                                     ', '.join(given)))
+    if ex is not None:
+        if isinstance(ex, datetime.timedelta):
+            ex = timedelta_seconds(ex)
+        return ['EX', ex]
+    if px is not None:
+        if isinstance(px, datetime.timedelta):
+            px = timedelta_milliseconds(px)
+        return ['PX', px]
+    if exat is not None:
+        if isinstance(exat, datetime.datetime):
+            exat = datetime_seconds(exat)
+        return ['EXAT', exat]
+    if pxat is not None:
+        if isinstance(pxat, datetime.datetime):
+            pxat = datetime_seconds(pxat) * 1000 + pxat.microsecond // 1000
+        return ['PXAT', pxat]
+    if keepttl:
+        return ['KEEPTTL']
+    if persist:
+        return ['PERSIST']
+    return []
+
+
+def _bit_mode(mode):
+    word = mode.upper() if isinstance(mode, str) else mode
+    if word not in ('BYTE', 'BIT'):
+        raise DataError("mode must be 'BYTE' or 'BIT', not %r" % (mode,))
+    return word
+
+
 class StringCommands(object):
     """Commands on string values: GET, SET, INCR, APPEND, bit ops, ..."""
 
@@ -30,30 +73,57 @@ class StringCommands(object):
         "Append ``value`` to the string at ``key``; returns the new length"
         return self.execute_command('APPEND', key, value)
 
-    def bitcount(self, key, start=None, end=None):
-        "Count the set bits of ``key``, optionally in bytes ``start``..``end``"
+    def bitcount(self, key, start=None, end=None, mode=None):
+        """Count the set bits of ``key``, optionally in bytes ``start``..
+        ``end``, or bits with ``mode='BIT'`` (Redis 7)"""
         if start is None and end is None:
+            if mode is not None:
+                raise DataError("mode needs start and end")
             return self.execute_command('BITCOUNT', key)
         if start is None or end is None:
             raise DataError("Both start and end must be specified")
+        if mode is not None:
+            return self.execute_command('BITCOUNT', key, start, end,
+                                        _bit_mode(mode))
         return self.execute_command('BITCOUNT', key, start, end)
+
+    def bitfield(self, key, default_overflow=None):
+        """A BitFieldOperation on ``key``: chain set/get/incrby/overflow
+        calls on it, then ``execute()`` sends them as one BITFIELD"""
+        return BitFieldOperation(self, key, default_overflow=default_overflow)
+
+    def bitfield_ro(self, key, encoding, offset, items=None):
+        """BITFIELD_RO: the field ``encoding`` (such as 'u8') at ``offset``,
+        then each (encoding, offset) of ``items``; a list of ints"""
+        pieces = ['BITFIELD_RO', key, 'GET', encoding, offset]
+        for item_encoding, item_offset in items or ():
+            pieces += ['GET', item_encoding, item_offset]
+        return self.execute_command(*pieces)
 
     def bitop(self, operation, dest, *keys):
         "Store in ``dest`` the bitwise ``operation`` (AND, OR...) of ``keys``"
         return self.execute_command('BITOP', operation, dest, *keys)
 
-    def bitpos(self, key, bit, start=None, end=None):
+    def bitpos(self, key, bit, start=None, end=None, mode=None):
         """Return the position of the first ``bit`` (0 or 1) in ``key``,
-        searching the bytes ``start``..``end`` (``end`` needs ``start``)."""
+        searching the bytes ``start``..``end`` (``end`` needs ``start``), or
+        bits with ``mode='BIT'`` (Redis 7; needs both)."""
         if bit not in (0, 1):
             raise DataError('bit must be 0 or 1')
         if start is None:
             if end is not None:
                 raise DataError("start argument is not set, "
                                 "when end is specified")
+            if mode is not None:
+                raise DataError("mode needs start and end")
             return self.execute_command('BITPOS', key, bit)
         if end is None:
+            if mode is not None:
+                raise DataError("mode needs start and end")
             return self.execute_command('BITPOS', key, bit, start)
+        if mode is not None:
+            return self.execute_command('BITPOS', key, bit, start, end,
+                                        _bit_mode(mode))
         return self.execute_command('BITPOS', key, bit, start, end)
 
     def decr(self, name, amount=1):
@@ -71,6 +141,18 @@ class StringCommands(object):
         if value is not None:
             return value
         raise KeyError(name)
+
+    def getdel(self, name):
+        "Return the value at ``name`` and delete the key (None if missing)"
+        return self.execute_command('GETDEL', name)
+
+    def getex(self, name, ex=None, px=None, exat=None, pxat=None,
+              persist=False):
+        """Return the value at ``name`` and set its expiry: in ``ex``
+        seconds or ``px`` ms (int or timedelta), at ``exat``/``pxat`` (unix
+        s/ms, or a datetime), or none with ``persist``; one at most."""
+        return self.execute_command('GETEX', name, *_expiry_args(
+            'GETEX', ex, px, exat, pxat, persist=persist))
 
     def getbit(self, name, offset):
         "Returns the bit (0 or 1) at ``offset`` in ``name``"
@@ -96,6 +178,24 @@ class StringCommands(object):
         "Increments the value of ``name`` by the float ``amount``"
         return self.execute_command('INCRBYFLOAT', name, amount)
 
+    def lcs(self, key1, key2, len=False, idx=False, minmatchlen=0,
+            withmatchlen=False):
+        """The longest common subsequence of the strings at ``key1`` and
+        ``key2``; with ``len`` its length; with ``idx`` the server's flat
+        list ['matches', [[range in key1, range in key2], ...], 'len', n]
+        (matches of at least ``minmatchlen``, each with its length if
+        ``withmatchlen``), as today's redis-py returns it."""
+        pieces = ['LCS', key1, key2]
+        if len:
+            pieces.append('LEN')
+        if idx:
+            pieces.append('IDX')
+        if minmatchlen:
+            pieces += ['MINMATCHLEN', minmatchlen]
+        if withmatchlen:
+            pieces.append('WITHMATCHLEN')
+        return self.execute_command(*pieces)
+
     def mget(self, keys, *args):
         "Returns a list of values ordered identically to ``keys``"
         return self.execute_command('MGET', *list_or_args(keys, args))
@@ -117,23 +217,34 @@ class StringCommands(object):
             time_ms = timedelta_milliseconds(time_ms)
         return self.execute_command('PSETEX', name, time_ms, value)
 
-    def set(self, name, value, ex=None, px=None, nx=False, xx=False):
+    def set(self, name, value, ex=None, px=None, nx=False, xx=False,
+            keepttl=False, get=False, exat=None, pxat=None):
         """Set the value at key ``name`` to ``value``: ``ex``/``px`` expire
         it in seconds/milliseconds (int or timedelta), ``nx`` only if it does
-        not exist, ``xx`` only if it already exists."""
-        pieces = [name, value]
-        if ex is not None:
-            if isinstance(ex, datetime.timedelta):
-                ex = timedelta_seconds(ex)
-            pieces += ['EX', ex]
-        if px is not None:
-            if isinstance(px, datetime.timedelta):
-                px = timedelta_milliseconds(px)
-            pieces += ['PX', px]
+        not exist, ``xx`` only if it already exists.
+
+        ``exat``/``pxat`` expire it at a unix time in s/ms (or a datetime),
+        ``keepttl`` keeps its current expiry (one of these at most);
+        ``get`` returns the old value (None if there was none) instead of
+        True."""
+        if exat is None and pxat is None and not keepttl:
+            # ex and px as 2.10.6 sent them, both if both are given (the
+            # server's error then, as in 2.10.6)
+            pieces = [name, value]
+            if ex is not None:
+                pieces += _expiry_args('SET', ex, None, None, None)
+            if px is not None:
+                pieces += _expiry_args('SET', None, px, None, None)
+        else:
+            pieces = [name, value] + _expiry_args('SET', ex, px, exat, pxat,
+                                                  keepttl=keepttl)
         if nx:
             pieces.append('NX')
         if xx:
             pieces.append('XX')
+        if get:
+            pieces.append('GET')
+            return self.execute_command('SET', *pieces, get=True)
         return self.execute_command('SET', *pieces)
 
     def __setitem__(self, name, value):
