@@ -28,6 +28,10 @@ What proves that a command cannot have run depends on where it failed:
 A command that does the same when run twice (``idempotent``: pubsub's
 SUBSCRIBE and friends) may be sent again after any lost connection.
 
+A failed connect is worth retrying when the command would go ``elsewhere``
+(the cluster client, to the slot's owner after a topology refresh): nothing
+was sent, and the other server may well answer.
+
 A NOT_RUN reply read in a batch speaks for its own command only, so a
 batch is not re-sent for it.
 
@@ -58,16 +62,20 @@ def proves_not_run(error):
 
 
 def may_resend(error, stage, connection=None, batch=False,
-               transaction=False, watching=False, idempotent=False):
+               transaction=False, watching=False, idempotent=False,
+               elsewhere=False):
     """Whether what failed with ``error`` at ``stage`` (CONNECT, SEND or
     READ) may be sent again: only when it cannot have run (see the module
     docstring). ``connection`` is the one it failed on (its
     ``retry_on_timeout`` is read); ``batch`` for several commands sent
     together, ``transaction`` when they are a MULTI ... EXEC;
     ``watching`` when keys are WATCHed on the connection; ``idempotent``
-    for commands that may run twice."""
+    for commands that may run twice; ``elsewhere`` when it would be sent
+    to another server than the one that failed."""
     if watching:
         return False
+    if stage == CONNECT and elsewhere:
+        return True
     if isinstance(error, TimeoutError):
         if getattr(connection, 'retry_on_timeout', False):
             return stage != CONNECT
