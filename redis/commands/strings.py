@@ -130,6 +130,10 @@ class StringCommands(object):
         "Decrements the value of ``name`` by ``amount``; a missing key is 0"
         return self.execute_command('DECRBY', name, amount)
 
+    def decrby(self, name, amount=1):
+        "Decrements the value of ``name`` by ``amount``; a missing key is 0"
+        return self.execute_command('DECRBY', name, amount)
+
     def get(self, name):
         "Return the value at key ``name``, or None if the key doesn't exist"
         return self.execute_command('GET', name)
