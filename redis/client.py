@@ -42,9 +42,34 @@ from redis.utils import nativestr  # noqa: F401
 
 SYM_EMPTY = b''
 
-# The reply of these waits up to their last argument (seconds; 0 = forever),
-# which socket_timeout must not cut short.
-BLOCKING_COMMANDS = frozenset(('BLPOP', 'BRPOP', 'BRPOPLPUSH'))
+def _last_argument(args):
+    return args[-1]
+
+
+def _first_argument(args):
+    return args[1]
+
+
+def _block_option(args):
+    # XREAD/XREADGROUP wait only with BLOCK <milliseconds>
+    for i, arg in enumerate(args):
+        if arg == 'STREAMS':
+            break  # key names and ids follow
+        if arg == 'BLOCK':
+            return float(args[i + 1]) / 1000.0
+    return None
+
+
+# The reply of these waits as long as the argument each function finds says
+# (seconds; 0 = forever; None = not blocking), which socket_timeout must not
+# cut short.
+BLOCKING_COMMANDS = {
+    'BLPOP': _last_argument, 'BRPOP': _last_argument,
+    'BRPOPLPUSH': _last_argument, 'BZPOPMIN': _last_argument,
+    'BZPOPMAX': _last_argument, 'BLMOVE': _last_argument,
+    'BLMPOP': _first_argument, 'BZMPOP': _first_argument,
+    'XREAD': _block_option, 'XREADGROUP': _block_option,
+}
 
 
 class StrictRedis(CoreCommands):
@@ -271,8 +296,12 @@ class StrictRedis(CoreCommands):
         if sock is None or socket_timeout is None:
             return self.parse_response(connection, command_name, **options)
         try:
-            wait = float(args[-1])
-        except (TypeError, ValueError):
+            wait = BLOCKING_COMMANDS[command_name](args)
+            if wait is None:
+                return self.parse_response(connection, command_name,
+                                           **options)
+            wait = float(wait)
+        except (TypeError, ValueError, IndexError):
             wait = 0
         # (at least a second of slack: the server answers a timed-out pop
         # on its next cron tick, which can come after a tiny socket_timeout)

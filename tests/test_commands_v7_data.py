@@ -242,3 +242,29 @@ def test_bitfield_bad_overflow_raises_data_error(offline):
         offline.bitfield('k').overflow('BOUNCE')
     with pytest.raises(DataError):
         offline.bitfield('k').incrby('u8', 0, 1, overflow='x')
+
+
+# ---- blocking commands and socket_timeout -------------------------------------------------
+
+@pytest.mark.parametrize('call', [
+    lambda c: c.bzpopmin('missing', 1),
+    lambda c: c.bzmpop(1, 1, ['missing'], min=True),
+    lambda c: c.blmpop(1, 1, 'missing', direction='LEFT'),
+    lambda c: c.blmove('missing', 'dst', 1),
+    lambda c: c.xread({'missing': '$'}, block=1000),
+    lambda c: c.xreadgroup('g', 'c', {'s': '>'}, block=1000),
+], ids=['bzpopmin', 'bzmpop', 'blmpop', 'blmove', 'xread', 'xreadgroup'])
+def test_blocking_commands_outlive_a_shorter_socket_timeout(make_client,
+                                                            call):
+    # the command waits 1 s; socket_timeout (0.2 s) must not cut it short
+    c = make_client(socket_timeout=0.2)
+    c.xgroup_create('s', 'g', mkstream=True)
+    assert call(c) in (None, [])
+    same(c.ping(), True)
+
+
+def test_a_stream_named_block_is_not_the_block_option(make_client):
+    c = make_client(socket_timeout=0.2)
+    c.xadd('BLOCK', {'a': 1}, id='1-0')
+    # a stream named BLOCK is a key, not the option
+    same(c.xread({'BLOCK': '0'}), [[b'BLOCK', [(b'1-0', {b'a': b'1'})]]])
