@@ -241,11 +241,13 @@ class StrictRedis(CoreCommands):
         connection = pool.get_connection(command_name, **options) \
             if options else pool.get_connection(command_name)
         try:
-            # (a connection class of the user's own offers 2.10.6's
-            # interface, which cannot tell: taken as connected, so a failed
-            # send is made again once, as 2.10.6 did)
-            was_connected = connection._sock is not None \
-                if isinstance(connection, Connection) else True
+            try:
+                was_connected = connection._sock is not None
+            except AttributeError:
+                # a connection class of the user's own, without a socket to
+                # tell by: taken as connected, so a failed send is made
+                # again once, as 2.10.6 did
+                was_connected = True
             try:
                 connection.send_command(*args)
             except ConnectionError as e:

@@ -9,12 +9,15 @@ system call.
 """
 import os
 
-_pid = os.getpid()
+# This process's id, kept current in a forked child by the at-fork hook
+# below. The hot paths read ``forksafe.pid`` (an attribute read costs less
+# than the call of current_pid()); everything else calls current_pid().
+pid = os.getpid()
 
 
 def _refresh():
-    global _pid
-    _pid = os.getpid()
+    global pid
+    pid = os.getpid()
 
 
 if hasattr(os, 'register_at_fork'):
@@ -22,7 +25,7 @@ if hasattr(os, 'register_at_fork'):
 
     def current_pid():
         "os.getpid(), without a system call"
-        return _pid
+        return pid
 else:  # pragma: no cover (every POSIX Python 3.7+ has register_at_fork)
     current_pid = os.getpid
 
@@ -33,4 +36,4 @@ def inherited(owner_pid):
     return owner_pid != current_pid()
 
 
-__all__ = ['current_pid', 'inherited']
+__all__ = ['current_pid', 'inherited', 'pid']

@@ -122,6 +122,9 @@ class ConnectionPool(object):
     # call this one still gets a lock on first use.
     _lock = None
     _lock_pid = None
+    # The process in which the hot path may skip _checkpid() and take
+    # _lock as it is (see _prepare); None until the first checkout.
+    _ready_pid = None
 
     @classmethod
     def from_url(cls, url, db=None, decode_components=False, **kwargs):
@@ -200,6 +203,15 @@ class ConnectionPool(object):
             return self._new_lock()
         return self._lock
 
+    def _prepare(self):
+        # The slow path of checkout and release: after a fork, or for a
+        # subclass whose _checkpid() must run every time.
+        self._checkpid()
+        lock = self._lock_here()
+        if self._own_checkpid and not forksafe.inherited(self.pid):
+            self._ready_pid = self._lock_pid
+        return lock
+
     def _checkpid(self):
         if forksafe.inherited(self.pid):
             with self._check_lock:
@@ -211,16 +223,18 @@ class ConnectionPool(object):
 
     def get_connection(self, command_name, *keys, **options):
         "Get a connection from the pool"
-        pid = current_pid()
-        if self.pid != pid or not self._own_checkpid:
-            self._checkpid()
-        lock = self._lock if self._lock_pid == pid else self._lock_here()
-        with lock:
+        lock = self._lock if self._ready_pid == forksafe.pid \
+            else self._prepare()
+        # (acquire/release cost less than a with block on the hot path)
+        lock.acquire()
+        try:
             if self._available_connections:
                 connection = self._available_connections.pop()
                 self._in_use_connections.add(connection)
             else:
                 connection = None
+        finally:
+            lock.release()
         if connection is None:
             # a new connection is not connected: nothing for disconnect()
             # to miss until it is added
@@ -256,20 +270,21 @@ class ConnectionPool(object):
 
     def release(self, connection):
         "Releases the connection back to the pool"
-        pid = current_pid()
-        if self.pid != pid or not self._own_checkpid:
-            self._checkpid()
+        lock = self._lock if self._ready_pid == forksafe.pid \
+            else self._prepare()
         if connection.pid != self.pid:
             return
-        lock = self._lock if self._lock_pid == pid else self._lock_here()
-        with lock:
-            try:
-                self._in_use_connections.remove(connection)
-            except KeyError:
-                # released twice, or not ours: adding it again would let
-                # two callers share one socket
-                return
+        lock.acquire()
+        try:
+            self._in_use_connections.remove(connection)
+        except KeyError:
+            # released twice, or not ours: adding it again would let two
+            # callers share one socket
+            return
+        else:
             self._available_connections.append(connection)
+        finally:
+            lock.release()
 
     def disconnect(self):
         "Disconnects all connections in the pool"
