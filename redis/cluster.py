@@ -275,16 +275,16 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
 
     def _command_info(self, name):
         try:
-            reply = self.execute_command('COMMAND INFO', name,
-                                         target_nodes=self.get_default_node())
+            reply = self._run(('COMMAND', 'INFO', name), {}, True,
+                              use_default=True, raw=True)
         except ResponseError:
             return None
         return reply[0] if reply else None
 
     def _keys_of(self, route, args):
         if route.finder is MOVABLE:
-            return self.execute_command('COMMAND GETKEYS', *args,
-                                        target_nodes=self.get_default_node())
+            return self._run(('COMMAND', 'GETKEYS') + tuple(args), {}, True,
+                             use_default=True, raw=True)
         return route.keys(args)
 
     def determine_slot(self, *args):

@@ -18,7 +18,7 @@ import time
 from redis.client import StrictRedis
 from redis.connection import ConnectionPool, DefaultParser
 from redis.exceptions import (
-    CLUSTER_EXCEPTION_CLASSES, ConnectionError, RedisClusterException,
+    CLUSTER_EXCEPTION_CLASSES, AuthenticationError, ConnectionError, RedisClusterException,
     ResponseError, SlotNotCoveredError, TimeoutError,
 )
 from redis.forksafe import current_pid
@@ -357,6 +357,9 @@ class NodesManager(object):
         for node in self._candidates():
             try:
                 reply = self._ask_slots(node)
+            except AuthenticationError:
+                # a wrong password is wrong on every node
+                raise
             except ResponseError as e:
                 if 'cluster support disabled' in str(e):
                     not_cluster.append(node.name)
