@@ -15,7 +15,9 @@ from redis.exceptions import (
 from redis.forksafe import current_pid
 from redis.parsers import DefaultParser
 from redis.resp import Encoder, pack_command, pack_commands
-from redis.tls import TLSOptions, failure_hint, is_tls_error
+from redis.tls import (
+    TLSOptions, failure_hint, is_tls_error, read_alert, reason as tls_reason,
+)
 from redis.utils import HIREDIS_AVAILABLE, nativestr
 
 try:
@@ -291,13 +293,9 @@ class Connection(object):
             self.disconnect()
             raise TimeoutError("Timeout writing to socket")
         except OSError as e:
+            message = self._write_error_message(e)
             self.disconnect()
-            if len(e.args) == 1:
-                errno, errmsg = 'UNKNOWN', e.args[0]
-            else:
-                errno, errmsg = e.args[0], e.args[1]
-            raise ConnectionError("Error %s while writing to socket. %s." %
-                                  (errno, errmsg))
+            raise ConnectionError(message)
         except BaseException as e:
             self._raise_if_closed_meanwhile(e)
             self.disconnect()
@@ -386,6 +384,14 @@ class Connection(object):
     def _read_error_message(self, error):
         return "Error while reading from socket: %s" % (error.args,)
 
+    def _write_error_message(self, error):
+        # (called while the socket is still open)
+        if len(error.args) == 1:
+            errno, errmsg = 'UNKNOWN', error.args[0]
+        else:
+            errno, errmsg = error.args[0], error.args[1]
+        return "Error %s while writing to socket. %s." % (errno, errmsg)
+
     def encode(self, value):
         "Return a bytestring representation of the value"
         return self.encoder.encode(value)
@@ -459,7 +465,20 @@ class SSLConnection(Connection):
         if hint is None:
             return super(SSLConnection, self)._read_error_message(error)
         return 'Error while reading from %s over TLS: %s; %s' % (
-            self._address(), error, hint)
+            self._address(), tls_reason(error), hint)
+
+    def _write_error_message(self, error):
+        # A server that refuses the client's certificate (or its lack)
+        # after the handshake sends an alert and closes: the write fails
+        # first, and only reading the alert tells why.
+        alert = None
+        if is_tls_error(error) and self._sock is not None:
+            alert = read_alert(self._sock, min(self.socket_timeout or 1, 1))
+        hint = failure_hint(alert) if alert is not None else None
+        if hint is None:
+            return super(SSLConnection, self)._write_error_message(error)
+        return 'Error while writing to %s over TLS: %s; %s' % (
+            self._address(), tls_reason(alert), hint)
 
     def _readable(self, sock, timeout):
         # bytes OpenSSL has decrypted already are not on the socket
@@ -511,7 +530,20 @@ class UnixDomainSocketConnection(Connection):
         return 'unix socket: %s' % (self.path,)
 
 
+_MISSING = object()
+
+
+def connection_is_open(connection, unknown=False):
+    """Whether ``connection`` has an open socket (the server may still have
+    closed it): its ``is_connected`` for this package's classes, 2.10.6's
+    ``_sock`` for a class of the user's own, else ``unknown``."""
+    if isinstance(connection, Connection):
+        return connection.is_connected
+    sock = getattr(connection, '_sock', _MISSING)
+    return unknown if sock is _MISSING else sock is not None
+
+
 __all__ = [
     'Connection', 'SSLConnection', 'UnixDomainSocketConnection',
-    'is_socket_readable',
+    'connection_is_open', 'is_socket_readable',
 ]

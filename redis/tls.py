@@ -100,6 +100,13 @@ class TLSOptions(object):
             self.cert_reqs != ssl.CERT_NONE
         self._password = password
         self.min_version = tls_version_from(min_version)
+        if ciphers:
+            # a typo fails here, not on every connect
+            try:
+                ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(ciphers)
+            except ssl.SSLError:
+                raise RedisError('No cipher can be selected by '
+                                 'ssl_ciphers=%r' % (ciphers,)) from None
         self.ciphers = ciphers
 
     def __repr__(self):
@@ -119,11 +126,7 @@ class TLSOptions(object):
         if self.min_version is not None:
             context.minimum_version = self.min_version
         if self.ciphers:
-            try:
-                context.set_ciphers(self.ciphers)
-            except ssl.SSLError:
-                raise RedisError('No cipher can be selected by '
-                                 'ssl_ciphers=%r' % (self.ciphers,))
+            context.set_ciphers(self.ciphers)
         if self.verifies:
             if self.ca_certs or self.ca_path or self.ca_data:
                 self._load(context.load_verify_locations, 'the CA '
@@ -133,13 +136,44 @@ class TLSOptions(object):
             else:
                 context.load_default_certs(ssl.Purpose.SERVER_AUTH)
         if self.certfile:
-            self._load(context.load_cert_chain, 'the client certificate '
-                       '(ssl_certfile/ssl_keyfile/ssl_password)',
-                       self.certfile, self.keyfile, self._password)
+            self._load_client_certificate(context)
         elif self.keyfile:
             raise ConnectionError('ssl_keyfile needs ssl_certfile (the '
                                   'client certificate)')
         return context
+
+    def _load_client_certificate(self, context):
+        asked = []
+
+        def no_passphrase():
+            # without a passphrase OpenSSL would ask for one on the
+            # terminal (and wait there for ever)
+            asked.append(True)
+            return b''
+
+        password = self._password
+        try:
+            context.load_cert_chain(
+                self.certfile, self.keyfile,
+                no_passphrase if password is None else password)
+        except ssl.SSLError as e:
+            if asked:
+                problem = ('ssl_keyfile is encrypted: pass its passphrase as '
+                           'ssl_password')
+            elif password is not None:
+                problem = ('%s (is ssl_password the passphrase of '
+                           'ssl_keyfile, and do they match ssl_certfile?)'
+                           % reason(e))
+            else:
+                problem = reason(e)
+            raise ConnectionError('Cannot load the client certificate '
+                                  '(ssl_certfile/ssl_keyfile): %s'
+                                  % problem) from None
+        except (OSError, ValueError, TypeError) as e:
+            raise ConnectionError('Cannot load the client certificate '
+                                  '(ssl_certfile/ssl_keyfile): %s' % (
+                                      getattr(e, 'strerror', None) or e,
+                                  )) from None
 
     @staticmethod
     def _load(method, what, *args):
@@ -147,7 +181,7 @@ class TLSOptions(object):
             method(*args)
         except ssl.SSLError as e:
             raise ConnectionError('Cannot load %s: %s' % (
-                what, _reason(e))) from None
+                what, reason(e))) from None
         except (OSError, ValueError, TypeError) as e:
             raise ConnectionError('Cannot load %s: %s' % (
                 what, getattr(e, 'strerror', None) or e)) from None
@@ -165,40 +199,43 @@ class TLSOptions(object):
             raise ConnectionError(handshake_failure(e, address))
 
 
-def _reason(error):
+def reason(error):
     "What an ssl.SSLError says, without the file:line of the C source"
-    reason = getattr(error, 'reason', None)
+    openssl_reason = getattr(error, 'reason', None)
     text = getattr(error, 'verify_message', None) or (
         error.args[1] if len(error.args) > 1 else str(error))
     text = str(text)
     cut = text.rfind(' (_ssl.c:')
     if cut > 0:
         text = text[:cut]
-    if reason and reason not in text:
-        text = '%s (%s)' % (text, reason)
+    if openssl_reason and openssl_reason not in text:
+        text = '%s (%s)' % (text, openssl_reason)
     return text
 
 
 def verification_failure(error, host, address):
     "The message for a server certificate that failed verification"
     code = getattr(error, 'verify_code', None)
-    detail = getattr(error, 'verify_message', None) or _reason(error)
+    detail = getattr(error, 'verify_message', None) or reason(error)
     if code in _NAME_MISMATCH_CODES:
         return ('TLS: the certificate of %s does not name the host %r '
                 '(hostname mismatch: %s). %s' % (
                     address, host, detail, OPT_OUT_OF_HOSTNAME))
     if code == _EXPIRED_CODE:
-        what = 'has expired'
+        what, fix = 'has expired', 'The server needs a renewed certificate.'
     elif code == _NOT_YET_VALID_CODE:
-        what = 'is not valid yet'
+        what, fix = ('is not valid yet',
+                     'Check the clocks of this machine and the server.')
     elif code in _UNKNOWN_CA_CODES:
-        what = ('is signed by an unknown certificate authority (none of '
-                'ssl_ca_certs/ssl_ca_path/ssl_ca_data, or of the system '
-                'trust store when none is given)')
+        what = ('is signed by an unknown certificate authority (one not in '
+                'ssl_ca_certs/ssl_ca_path/ssl_ca_data, or in the system '
+                'trust store when none of them is given)')
+        fix = 'Pass the CA that signed it as ssl_ca_certs.'
     else:
-        what = 'failed verification'
-    return ('TLS: the certificate of %s %s (%s). %s' % (
-        address, what, detail, OPT_OUT_OF_VERIFICATION))
+        what, fix = 'failed verification', ''
+    return ('TLS: the certificate of %s %s (%s). %s%s' % (
+        address, what, detail, fix + ' ' if fix else '',
+        OPT_OUT_OF_VERIFICATION))
 
 
 # what OpenSSL's reason for a failed handshake means for the caller
@@ -227,10 +264,11 @@ _HANDSHAKE_HINTS = (
 
 def failure_hint(error):
     "What an ssl.SSLError during a handshake or a read means, or None"
-    reason = (getattr(error, 'reason', None) or '').upper()
+    openssl_reason = (getattr(error, 'reason', None) or '').upper()
     text = str(error).upper()
     for markers, hint in _HANDSHAKE_HINTS:
-        if any(marker in reason or marker in text for marker in markers):
+        if any(marker in openssl_reason or marker in text
+               for marker in markers):
             return hint
     return None
 
@@ -239,8 +277,22 @@ def handshake_failure(error, address):
     "The message for a TLS handshake that failed for any other reason"
     hint = failure_hint(error)
     return 'TLS handshake with %s failed: %s%s' % (
-        address, _reason(error), '; ' + hint if hint else '')
+        address, reason(error), '; ' + hint if hint else '')
 
 
 def is_tls_error(error):
     return ssl is not None and isinstance(error, ssl.SSLError)
+
+
+def read_alert(sock, timeout):
+    """The ssl.SSLError a TLS alert waiting on ``sock`` raises when read
+    (within ``timeout`` seconds), or None; what was read is lost, so only
+    for a connection about to be closed."""
+    try:
+        sock.settimeout(timeout)
+        sock.recv(1)
+    except ssl.SSLError as e:
+        return e
+    except (OSError, ValueError):
+        pass
+    return None

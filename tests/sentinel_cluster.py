@@ -62,8 +62,12 @@ class SentinelCluster(object):
     timeouts make a failover take a few seconds."""
 
     def __init__(self, service_name=SERVICE, replicas=2, sentinels=3,
-                 down_after_ms=1000, failover_timeout=3000):
+                 down_after_ms=1000, failover_timeout=3000, tls_files=None):
         self.service_name = service_name
+        # tlscerts files: master and replicas then speak TLS only (the
+        # sentinels reach them over TLS; clients reach the sentinels in
+        # plain text)
+        self.tls_files = tls_files
         self.replica_count = replicas
         self.sentinel_count = sentinels
         self.down_after_ms = down_after_ms
@@ -81,10 +85,13 @@ class SentinelCluster(object):
     def start(self):
         "Start every process and wait until the sentinels see the group"
         try:
-            self.master = RedisServer().start()
+            tls = {}
+            if self.tls_files is not None:
+                tls = {'tls': True, 'certs': self.tls_files}
+            self.master = RedisServer(**tls).start()
             for _ in range(self.replica_count):
                 replica = RedisServer(
-                    replicaof=(self.master.host, self.master.port))
+                    replicaof=(self.master.host, self.master.port), **tls)
                 self.replicas.append(replica)
                 replica.start()
             for replica in self.replicas:
@@ -94,7 +101,8 @@ class SentinelCluster(object):
                 sentinel = RedisSentinel(
                     self.service_name, self.master.host, self.master.port,
                     down_after_ms=self.down_after_ms,
-                    failover_timeout=self.failover_timeout, quorum=quorum)
+                    failover_timeout=self.failover_timeout, quorum=quorum,
+                    extra_config=self._sentinel_tls_config())
                 self.sentinels.append(sentinel)
                 sentinel.start()
             self.wait_until_settled()
@@ -102,6 +110,15 @@ class SentinelCluster(object):
             self.stop()
             raise
         return self
+
+    def _sentinel_tls_config(self):
+        files = self.tls_files
+        if files is None:
+            return ()
+        return ('tls-cert-file %s' % files.server_cert,
+                'tls-key-file %s' % files.server_key,
+                'tls-ca-cert-file %s' % files.ca_file,
+                'tls-replication yes')
 
     def stop(self):
         for process in self.sentinels + self.replicas + [self.master]:

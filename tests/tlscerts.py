@@ -137,6 +137,7 @@ class TLSFiles(Certs):
     - ``expired_cert``/``expired_key``: for 127.0.0.1, expired in 2020;
     - ``self_signed_cert``/``self_signed_key``: for 127.0.0.1, its own
       issuer;
+    - ``ca_path``: a directory holding ``ca_file`` as OpenSSL looks it up;
     - ``other_ca_file``: a CA that signed nothing here;
     - ``client_cert``/``client_key``: a client certificate (clientAuth),
       its key also encrypted in ``client_key_encrypted`` with
@@ -176,4 +177,22 @@ def make_tls_files(directory):
             '-keyout', files.self_signed_key, '-out', files.self_signed_cert)
     other = make_ca(os.path.join(directory, 'other-ca'), name='unrelated-ca')
     files.other_ca_file = other.ca_file
+    files.ca_path = make_ca_path(os.path.join(directory, 'ca-path'),
+                                 files.ca_file)
     return files
+
+
+def make_ca_path(directory, ca_file):
+    """A directory holding ``ca_file`` under OpenSSL's hashed name (what
+    a CA path, such as ssl_ca_path, is searched by)"""
+    os.makedirs(directory, exist_ok=True)
+    try:
+        digest = subprocess.run(
+            ('openssl', 'x509', '-hash', '-noout', '-in', ca_file),
+            check=True, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise CertError('openssl x509 -hash failed: %s' % (e,))
+    with open(ca_file, 'rb') as source:
+        with open(os.path.join(directory, digest + '.0'), 'wb') as target:
+            target.write(source.read())
+    return directory
