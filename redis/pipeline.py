@@ -15,6 +15,7 @@ and report errors through ``annotate_exception`` and
 """
 import functools
 
+from redis.connection_classes import connection_is_open
 from redis.exceptions import (
     BusyLoadingError, ConnectionError, ExecAbortError, ResponseError,
     RedisError, TimeoutError, WatchError,
@@ -122,7 +123,7 @@ class BasePipeline(object):
                 # inherited across fork(): the socket is the parent's
                 pass
             elif self.watching and conn is not None and \
-                    getattr(conn, '_sock', None) is not None:
+                    connection_is_open(conn):
                 try:
                     conn.send_command('UNWATCH')
                     conn.read_response()
@@ -189,7 +190,7 @@ class BasePipeline(object):
             conn = self.connection_pool.get_connection(command_name,
                                                        self.shard_hint)
             self.connection = conn
-        was_connected = getattr(conn, '_sock', None) is not None
+        was_connected = connection_is_open(conn)
         try:
             try:
                 conn.send_command(*args)
@@ -261,11 +262,11 @@ class BasePipeline(object):
             # A connection the server closed (restart, CLIENT KILL, idle
             # timeout) has lost its WATCH: say so before sending anything.
             check = getattr(conn, 'is_idle_and_healthy', None)
-            if getattr(conn, '_sock', None) is None or \
+            if not connection_is_open(conn) or \
                     (check is not None and not check()):
                 conn.disconnect()
                 raise WatchError(WATCH_LOST_MESSAGE)
-        elif getattr(conn, '_sock', None) is None:
+        elif not connection_is_open(conn):
             # Connecting apart from sending tells "nothing left" apart from
             # "some of it may have left" (a failed connect raises here).
             conn.connect()

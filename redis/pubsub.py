@@ -277,7 +277,7 @@ class PubSub(PubSubReading):
             # (2.10.6's interface cannot tell whether a connection class of
             # the user's own is connected; its connect() does nothing then)
             if not isinstance(connection, Connection) or \
-                    connection._sock is None:
+                    not connection.is_connected:
                 connection.connect()
 
     def _release_deferred(self):

@@ -342,7 +342,7 @@ class PubSubReading(object):
             while True:
                 try:
                     if isinstance(connection, Connection) and \
-                            connection._sock is None:
+                            not connection.is_connected:
                         state.reconnected = True
                         self._reconnect(connection)
                     return self._wait_for_reply(connection, deadline)

@@ -4,6 +4,7 @@ import contextlib
 import logging
 import threading
 
+from redis.connection_classes import connection_is_open
 from redis.exceptions import ConnectionError, InvalidResponse, TimeoutError
 
 logger = logging.getLogger('redis.pubsub')
@@ -105,7 +106,8 @@ class PubSubWorkerThread(threading.Thread):
         pubsub = self.pubsub
         with getattr(pubsub, '_lock', None) or contextlib.nullcontext():
             connection = getattr(pubsub, 'connection', None)
-            if connection is None or getattr(connection, '_sock', 1) is None:
+            if connection is None or \
+                    not connection_is_open(connection, unknown=True):
                 return
             try:
                 pubsub.unsubscribe()

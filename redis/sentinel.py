@@ -26,7 +26,9 @@ import weakref
 
 from redis._compat import iteritems, xrange
 from redis.client import StrictRedis
-from redis.connection_classes import Connection, SSLConnection
+from redis.connection_classes import (
+    Connection, SSLConnection, connection_is_open,
+)
 from redis.pool import ConnectionPool
 from redis.exceptions import (  # noqa: F401 (ResponseError: a 2.10.6 name)
     ConnectionError, ReadOnlyError, RedisError, ResponseError, TimeoutError,
@@ -190,11 +192,7 @@ class SentinelConnectionPool(ConnectionPool):
 
     def _is_stale(self, connection):
         # connected to an address that is no longer the master's
-        if isinstance(connection, Connection):
-            connected = connection.is_connected
-        else:  # a class of the user's own has only 2.10.6's attributes
-            connected = getattr(connection, '_sock', None) is not None
-        return (connected
+        return (connection_is_open(connection)
                 and self.master_address is not None
                 and (connection.host, connection.port) != self.master_address)
 
