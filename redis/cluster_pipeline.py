@@ -16,7 +16,11 @@ the single-server pipeline (redis.pipeline) on that node's pool.
 """
 import time
 
+from redis.cluster_commands import add_target_nodes
+from redis.cluster_nodes import REPLICA
+from redis.cluster_routing import ROUTES
 from redis.commands import CoreCommands
+from redis.commands.cluster import ClusterManagementCommands
 from redis.exceptions import (
     AskError, ClusterCrossSlotError, ClusterDownError, ConnectionError,
     MovedError, RedisClusterException, RedisError, ResponseError,
@@ -54,7 +58,8 @@ class _Batch(object):
         return '_Batch<%s,%d commands>' % (self.node.name, len(self.indices))
 
 
-class ClusterPipeline(BasePipeline, CoreCommands):
+@add_target_nodes
+class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
     """Buffers commands of a RedisCluster and sends them on execute(), in
     one round trip per node (see the module docstring).
 
@@ -99,23 +104,25 @@ class ClusterPipeline(BasePipeline, CoreCommands):
         they are in several), or None for a command without keys."""
         return self.cluster.determine_slot(*args)
 
-    def _keyless_node(self, args, options):
-        nodes = self.cluster.get_nodes_for_command(args, options)
+    def _node_for(self, args, options):
+        """The one node ``args`` goes to: by its key's slot (a replica for
+        a read with ``read_from_replicas``), else as the cluster routes a
+        keyless command; RedisClusterException for one that would go to
+        several nodes, ClusterCrossSlotError for keys of several slots."""
+        cluster = self.cluster
+        route = ROUTES.get(args[0])
+        if route is not None and route.single is not None and \
+                (not options or 'target_nodes' not in options):
+            # (most commands: one key, found without a call)
+            return cluster.nodes_manager.get_node_from_slot(
+                cluster.keyslot(args[route.single]),
+                route.readonly and cluster.read_from_replicas)
+        nodes = cluster.get_nodes_for_command(args, options)
         if len(nodes) != 1:
             raise RedisClusterException(
-                'Too many targets for command %r in a pipeline' % (args,))
+                '%s would go to %d nodes: not in a pipeline'
+                % (args[0], len(nodes)))
         return nodes[0]
-
-    def _node_for(self, args, options):
-        if 'target_nodes' in options:
-            return self._keyless_node(args, options)
-        slot = self._slot_of(args)
-        if slot is None:
-            return self._keyless_node(args, options)
-        return self.cluster.nodes_manager.get_node_from_slot(slot)
-
-    def _pool_of(self, node):
-        return self.cluster.get_redis_connection(node).connection_pool
 
     # ---- WATCH and transactions -------------------------------------------
 
@@ -136,10 +143,37 @@ class ClusterPipeline(BasePipeline, CoreCommands):
                     'is in slot %d, not %d' % (args, this, slot))
         return slot
 
-    def _node_pipeline(self, node):
+    def _open_node_pipeline(self, slot):
+        """A single-server pipeline (transaction=True) on the node serving
+        ``slot`` (the default node for None), connected. A node that cannot
+        be connected to got nothing: after a topology refresh the slot's
+        owner is tried, up to ``cluster_error_retry_attempts`` times."""
         from redis.client import StrictPipeline
-        return StrictPipeline(self._pool_of(node), self.response_callbacks,
-                              True, None)
+        manager = self.cluster.nodes_manager
+        pause = _Pause()
+        while True:
+            node = manager.default_node if slot is None else \
+                manager.get_node_from_slot(slot)
+            pipe = StrictPipeline(node.connection_pool,
+                                  self.response_callbacks, True, None)
+            connection = pipe.connection = \
+                node.connection_pool.get_connection('MULTI')
+            try:
+                if not getattr(connection, 'is_connected', True):
+                    connection.connect()
+                return pipe
+            except (ConnectionError, TimeoutError) as e:
+                failed_at = time.monotonic()
+                connection.disconnect()
+                pipe.reset()
+                if not may_resend(e, CONNECT, connection, transaction=True,
+                                  elsewhere=True) or \
+                        not pause.more(self.cluster):
+                    raise
+                if node is manager.default_node:
+                    manager.replace_default_node(node)
+                if not manager.refresh_after_failure(failed_at):
+                    pause.wait()
 
     def immediate_execute_command(self, *args, **options):
         """Run a command now, while keys are WATCHed (or the WATCH itself),
@@ -159,15 +193,15 @@ class ClusterPipeline(BasePipeline, CoreCommands):
 
     def _first_watch(self, slot, args, options):
         # The first WATCH picks the node. A MOVED reply to it proves it did
-        # not run: the slot map is corrected and the node's owner asked.
-        for attempt in range(MAX_REDIRECTIONS):
-            node = self.cluster.nodes_manager.get_node_from_slot(slot)
-            pipe = self._node_pipeline(node)
+        # not run: the slot map is corrected and the new owner asked.
+        manager = self.cluster.nodes_manager
+        for _ in range(MAX_REDIRECTIONS):
+            pipe = self._open_node_pipeline(slot)
             try:
                 result = pipe.execute_command(*args, **options)
             except MovedError as e:
                 pipe.reset()
-                self.cluster.nodes_manager.update_moved_exception(e)
+                manager.update_moved_exception(e)
                 continue
             except BaseException:
                 pipe.reset()
@@ -179,38 +213,36 @@ class ClusterPipeline(BasePipeline, CoreCommands):
         raise RedisClusterException('Too many MOVED replies to WATCH')
 
     def _execute_transaction_on_slot(self, stack, raise_on_error):
+        manager = self.cluster.nodes_manager
         slot = self._transaction_slot(stack)
         pause = _Pause()
         while True:
             pipe = self._node_pipe
+            watched = pipe is not None and pipe.watching
             if pipe is None:
-                node = self._default_node() if slot is None else \
-                    self.cluster.nodes_manager.get_node_from_slot(slot)
-                pipe = self._node_pipe = self._node_pipeline(node)
-            watched = pipe.watching
+                pipe = self._node_pipe = self._open_node_pipeline(slot)
             pipe.scripts.update(self.scripts)
             for args, options in stack:
                 pipe.pipeline_execute_command(*args, **options)
             try:
                 return pipe.execute(raise_on_error)
-            except (MovedError, AskError, TryAgainError,
-                    ClusterDownError) as e:
-                # EXEC was refused (EXECABORT): nothing ran. Without a
-                # WATCH, which the old node holds, it can go again.
+            except (AskError, TryAgainError, ClusterDownError) as e:
+                # A refusal of a queued command made EXEC abort: nothing
+                # ran. It goes again, unless keys were WATCHed (on the
+                # connection that was refused).
                 self._node_pipe = None
                 if watched or not pause.more(self.cluster):
                     raise
                 if isinstance(e, MovedError):
-                    self.cluster.nodes_manager.update_moved_exception(e)
-                elif isinstance(e, ClusterDownError):
-                    self.cluster.nodes_manager.initialize()
+                    manager.update_moved_exception(e)
+                    continue
+                if isinstance(e, ClusterDownError):
+                    manager.refresh_due = True
+                    manager.refresh_if_due()
                 pause.wait()
             except BaseException:
                 self._node_pipe = None
                 raise
-
-    def _default_node(self):
-        return self.cluster.get_default_node()
 
     # ---- execute -----------------------------------------------------------
 
@@ -223,6 +255,9 @@ class ClusterPipeline(BasePipeline, CoreCommands):
         try:
             if not stack:
                 return []
+            manager = self.cluster.nodes_manager
+            if manager.refresh_due:
+                manager.refresh_if_due()  # a MOVED asked for it
             if self.transaction or self.explicit_transaction:
                 return self._execute_transaction_on_slot(stack,
                                                          raise_on_error)
@@ -269,58 +304,63 @@ class ClusterPipeline(BasePipeline, CoreCommands):
                 raise r
 
     def _execute_by_node(self, stack, allow_redirections):
+        manager = self.cluster.nodes_manager
         results = [None] * len(stack)
+        # routing errors (keys of several slots, a command for several
+        # nodes) are raised here, before anything is sent
+        routes = [self._node_for(args, options) for args, options in stack]
         todo = list(range(len(stack)))
-        asked = {}  # index -> the node an ASK named
-        # routing errors (cross-slot, no target) are raised before sending
-        routes = dict((i, self._node_for(*stack[i])) for i in todo)
-        redirections = 0
+        asked = {}  # index -> the node an ASK named, for the next round
+        rounds = 0
         pause = _Pause()
-        while todo:
+        while True:
             batches = self._group(todo, routes, asked)
+            sent_at = time.monotonic()
             again = self._round_trip(stack, batches, results)
-            todo, wait, refresh = [], False, False
-            asked = {}
+            rounds += 1
+            last_asked, asked, todo = asked, {}, []
+            lost = refusals = False
             for i in again:
                 error = results[i]
-                if isinstance(error, (MovedError, AskError)):
-                    if not allow_redirections or \
-                            redirections >= MAX_REDIRECTIONS:
+                if isinstance(error, AskError):  # MOVED too
+                    if not allow_redirections or rounds > MAX_REDIRECTIONS:
                         continue
                     if isinstance(error, MovedError):
-                        self.cluster.nodes_manager.update_moved_exception(
-                            error)
-                        routes[i] = None
+                        routes[i] = manager.update_moved_exception(error)
                     else:
-                        asked[i] = self._node_at(error.host, error.port)
-                elif isinstance(error, (TryAgainError, ClusterDownError,
-                                        ConnectionError, TimeoutError)):
-                    if not pause.more(self.cluster):
-                        continue
-                    wait = True
-                    refresh = refresh or not isinstance(error, TryAgainError)
-                    routes[i] = None
+                        asked[i] = manager.node_at(error.host, error.port)
+                    todo.append(i)
+                    continue
+                if not pause.more(self.cluster):
+                    continue
+                if isinstance(error, (ConnectionError, TimeoutError)) and \
+                        not proves_not_run(error):
+                    lost = True
+                    self._node_lost(last_asked.get(i) or routes[i])
+                elif isinstance(error, ClusterDownError):
+                    manager.refresh_due = True
+                refusals = True
+                routes[i] = None
                 todo.append(i)
-            redirections += 1
-            if refresh:
-                self.cluster.nodes_manager.initialize()
-            if wait:
+            if not todo:
+                return results
+            if lost:
+                if not manager.refresh_after_failure(sent_at):
+                    pause.wait()
+            elif refusals:
+                if manager.refresh_due:
+                    manager.refresh_if_due()
                 pause.wait()
             for i in todo:
                 if routes[i] is None:
                     routes[i] = self._node_for(*stack[i])
-        return results
 
-    def _node_at(self, host, port):
-        node = self.cluster.get_node(host=host, port=port)
-        if node is None:
-            # a node the map does not know yet (a new one importing slots)
-            self.cluster.nodes_manager.initialize()
-            node = self.cluster.get_node(host=host, port=port)
-            if node is None:
-                raise RedisClusterException(
-                    'ASK named an unknown node %s:%s' % (host, port))
-        return node
+    def _node_lost(self, node):
+        manager = self.cluster.nodes_manager
+        if node.server_type == REPLICA:
+            manager.mark_failed(node)  # its reads go elsewhere meanwhile
+        elif node is manager.default_node:
+            manager.replace_default_node(node)
 
     def _group(self, todo, routes, asked):
         batches = {}
@@ -328,7 +368,8 @@ class ClusterPipeline(BasePipeline, CoreCommands):
             node = asked.get(i) or routes[i]
             batch = batches.get(node.name)
             if batch is None:
-                batch = batches[node.name] = _Batch(node, self._pool_of(node))
+                batch = batches[node.name] = _Batch(node,
+                                                    node.connection_pool)
             batch.indices.append(i)
             if i in asked:
                 batch.asking.add(i)

@@ -277,8 +277,10 @@ class ClusterPubSub(PubSub):
         if not args:
             self._shard_handlers = {}
             for pubsub in list(self.node_pubsub_mapping.values()):
-                if pubsub.connection is not None:
+                if pubsub.channels:
                     pubsub.unsubscribe()
+                elif not pubsub.pending_unsubscribe_channels:
+                    self._drop_idle(pubsub)
             return
         by_node = {}
         for name in args:
@@ -347,11 +349,12 @@ class ClusterPubSub(PubSub):
         except CONNECTION_ERRORS:
             self._follow_lost_node(pubsub)
             raise
-        if message is None and not pubsub.channels and \
-                not pubsub.pending_unsubscribe_channels:
-            self._drop_idle(pubsub)
         if message is not None and message['type'] == 'sunsubscribe':
             self._follow_unannounced(pubsub, message['channel'])
+        if not pubsub.channels and not pubsub.pending_unsubscribe_channels:
+            # nothing subscribed there, nothing on its way: its connection
+            # has nothing more to say
+            self._drop_idle(pubsub)
         return message
 
     def _move_channels(self, pubsub, names):
