@@ -273,6 +273,14 @@ def _zadd(response, **options):
     return int(response)
 
 
+def _kill_result(response):
+    # CLIENT KILL ip:port answers OK; the filter form (client_kill_filter)
+    # answers how many clients it disconnected
+    if isinstance(response, int):
+        return response
+    return response == b'OK' or response == 'OK'
+
+
 def _time(response):
     return (int(response[0]), int(response[1]))
 
@@ -321,7 +329,7 @@ RESPONSE_CALLBACKS = dict_merge(
     string_keys_to_dict('BGREWRITEAOF BGSAVE', _true),
     {
         'CLIENT GETNAME': _name_or_none,
-        'CLIENT KILL': bool_ok,
+        'CLIENT KILL': _kill_result,
         'CLIENT LIST': parse_client_list,
         'CLIENT SETNAME': bool_ok,
         'CLUSTER ADDSLOTS': bool_ok,
