@@ -353,6 +353,29 @@ def client_class(parser_class):
     return ParserStrictRedis
 
 
+def sentinel_factory(default_addresses, parser_class, monkeypatch):
+    """The body of a make_sentinel fixture: yields make(addresses=None,
+    cls=Sentinel, **kwargs), a Sentinel (on ``default_addresses`` unless
+    told otherwise) whose connections to sentinels, masters and slaves all
+    use ``parser_class``; disconnects every sentinel client afterwards."""
+    # Sentinel builds its sentinel clients from this module global.
+    monkeypatch.setattr(redis.sentinel, 'StrictRedis',
+                        client_class(parser_class))
+    made = []
+
+    def make(addresses=None, cls=Sentinel, **kwargs):
+        kwargs.setdefault('socket_timeout', 2.0)
+        kwargs.setdefault('parser_class', parser_class)
+        sentinel = cls(addresses or default_addresses, **kwargs)
+        made.append(sentinel)
+        return sentinel
+
+    yield make
+    for sentinel in made:
+        for client in sentinel.sentinels:
+            client.connection_pool.disconnect()
+
+
 def address(server):
     return server.host, server.port
 

@@ -35,7 +35,7 @@ from redis.sentinel import (
 
 from faultproxy import FaultProxy
 from sentinel_cluster import (
-    SentinelCluster, address, client_class, dead_addresses,
+    SentinelCluster, address, dead_addresses, sentinel_factory,
 )
 
 # The module-level names of 2.10.6 on Python 3 (its _compat: the names of
@@ -403,20 +403,12 @@ def group():
 @pytest.fixture
 def make_sentinel(group, parser_class, monkeypatch):
     "make_sentinel(cls=Sentinel, addresses=None, **kwargs)"
-    monkeypatch.setattr(redis.sentinel, 'StrictRedis',
-                        client_class(parser_class))
-    made = []
-
-    def make(cls=Sentinel, addresses=None, **kwargs):
-        kwargs.setdefault('socket_timeout', 2.0)
-        kwargs.setdefault('parser_class', parser_class)
-        sentinel = cls(addresses or group.sentinel_addresses, **kwargs)
-        made.append(sentinel)
-        return sentinel
-    yield make
-    for sentinel in made:
-        for client in sentinel.sentinels:
-            client.connection_pool.disconnect()
+    factory = sentinel_factory(group.sentinel_addresses, parser_class,
+                               monkeypatch)
+    make = next(factory)
+    yield lambda cls=Sentinel, addresses=None, **kwargs: make(
+        addresses, cls, **kwargs)
+    next(factory, None)
 
 
 def connection_of(client):

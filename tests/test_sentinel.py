@@ -24,8 +24,9 @@ from redis.sentinel import (
 from faultproxy import FaultProxy
 from sentinel_cluster import (
     PARSERS, SERVICE, SentinelCluster, WriteLoop, address, check_outage,
-    check_writes, client_class, connected_addresses, dead_addresses,
-    start_write_loops, subscribers, wait_until, watch_writes_while_master,
+    check_writes, connected_addresses, dead_addresses,
+    sentinel_factory, start_write_loops, subscribers, wait_until,
+    watch_writes_while_master,
 )
 
 
@@ -49,27 +50,10 @@ def failover_group():
 
 @pytest.fixture
 def make_sentinel(cluster, parser_class, monkeypatch):
-    """make_sentinel(addresses=None, **kwargs): a Sentinel (of the shared
-    group by default) whose connections to sentinels, masters and slaves
-    all use the test's parser."""
-    # Sentinel builds its sentinel clients from this module global.
-    monkeypatch.setattr(redis.sentinel, 'StrictRedis',
-                        client_class(parser_class))
-    made = []
-
-    def make(addresses=None, **kwargs):
-        kwargs.setdefault('socket_timeout', 2.0)
-        kwargs.setdefault('parser_class', parser_class)
-        if addresses is None:
-            addresses = cluster.sentinel_addresses
-        sentinel = Sentinel(addresses, **kwargs)
-        made.append(sentinel)
-        return sentinel
-
-    yield make
-    for sentinel in made:
-        for client in sentinel.sentinels:
-            client.connection_pool.disconnect()
+    """make_sentinel(addresses=None, **kwargs): a Sentinel of the shared
+    group (by default) on the test's parser."""
+    yield from sentinel_factory(cluster.sentinel_addresses, parser_class,
+                                monkeypatch)
 
 
 @pytest.fixture
