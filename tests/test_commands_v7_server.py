@@ -510,3 +510,34 @@ def test_monitor_refused(make_server, make_client):
             pass
     assert monitor.connection is None
     same(client.ping(), True)
+
+
+@pytest.mark.parametrize('line, expected', [
+    (b'1700000000.123456 [0 127.0.0.1:50001] "SET" "k" "a\\"b\\\\c\\n"',
+     {'time': 1700000000.123456, 'db': 0, 'client_address': '127.0.0.1',
+      'client_port': '50001', 'client_type': 'tcp',
+      'command': 'SET k a"b\\c\n'}),
+    # non-printable bytes come as \xHH, each byte of a UTF-8 character too
+    (b'1.5 [3 [::1]:6000] "GET" "\\xc3\\xa9\\x00\\t\\r\\a\\b"',
+     {'time': 1.5, 'db': 3, 'client_address': '[::1]',
+      'client_port': '6000', 'client_type': 'tcp',
+      'command': 'GET \xe9\x00\t\r\a\b'}),
+    (b'2.0 [0 lua] "get" "x"',
+     {'time': 2.0, 'db': 0, 'client_address': 'lua', 'client_port': '',
+      'client_type': 'lua', 'command': 'get x'}),
+    (b'2.0 [1 unix:/tmp/redis.sock] "PING"',
+     {'time': 2.0, 'db': 1, 'client_address': 'unix',
+      'client_port': '/tmp/redis.sock', 'client_type': 'unix',
+      'command': 'PING'}),
+    (b'2.0 [0 ] "PING"',
+     {'time': 2.0, 'db': 0, 'client_address': '', 'client_port': '',
+      'client_type': 'unknown', 'command': 'PING'}),
+    (b'2.0 [0 127.0.0.1:1] "SET" "k" ""',
+     {'time': 2.0, 'db': 0, 'client_address': '127.0.0.1',
+      'client_port': '1', 'client_type': 'tcp', 'command': 'SET k '}),
+])
+def test_monitor_lines(line, expected):
+    from redis.replies_admin import parse_monitor_line
+    same(parse_monitor_line(line), expected)
+    # a decoding client reads the line as str
+    same(parse_monitor_line(line.decode()), expected)
