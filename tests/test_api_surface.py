@@ -33,6 +33,7 @@ from redis.exceptions import DataError, RedisError
 from api_2106 import (CALLBACK_COMMANDS, EXCEPTION_BASES, FUNCTIONS,
                       MODULE_NAMES, SIGNATURES)
 from api_extensions_data import DATA_EXTENSIONS
+from api_extensions_admin import ADMIN_EXTENSIONS
 
 ALL_2106 = [
     'Redis', 'StrictRedis', 'ConnectionPool', 'BlockingConnectionPool',
@@ -82,6 +83,8 @@ CHANGED_DEFAULTS = {
 
 # new trailing keyword arguments of data commands (later Redis options)
 EXTENSIONS.update(DATA_EXTENSIONS)
+# and of server and scripting commands
+EXTENSIONS.update(ADMIN_EXTENSIONS)
 
 # Known differences in files owned by others, reported to their owners;
 # strict, so each turns into a failure (remove it here) once fixed.
