@@ -13,6 +13,7 @@ unannounced SUNSUBSCRIBE (the server drops the channels of a slot it gives
 away) or a node lost for good subscribe them again on the slot's owner.
 """
 import selectors
+import threading
 import time
 
 from redis.exceptions import (
@@ -119,6 +120,10 @@ class ClusterPubSub(PubSub):
     def __init__(self, redis_cluster, node=None, host=None, port=None,
                  **kwargs):
         self.cluster = redis_cluster
+        # guards node_pubsub_mapping and the sharded books: a worker
+        # thread reads while the caller (un)subscribes; never held while
+        # waiting for a message
+        self._shard_lock = threading.RLock()
         self.node_pubsub_mapping = {}
         self._shard_handlers = {}  # the sharded channels asked for
         self._shard_turn = 0
@@ -219,11 +224,12 @@ class ClusterPubSub(PubSub):
 
     def reset_sharded(self):
         "Close the sharded connections and forget every sharded channel"
-        mapping = getattr(self, 'node_pubsub_mapping', {})
-        self._shard_handlers = {}
-        for pubsub in list(mapping.values()):
-            pubsub.reset()
-        mapping.clear()
+        with self._shard_lock:
+            mapping = self.node_pubsub_mapping
+            self._shard_handlers = {}
+            for pubsub in list(mapping.values()):
+                pubsub.reset()
+            mapping.clear()
 
     def _node_pubsub(self, node):
         pubsub = self.node_pubsub_mapping.get(node.name)
@@ -252,6 +258,10 @@ class ClusterPubSub(PubSub):
         self._subscribe_sharded(wanted)
 
     def _subscribe_sharded(self, wanted):
+        with self._shard_lock:
+            self._subscribe_by_node(wanted)
+
+    def _subscribe_by_node(self, wanted):
         by_node = {}
         for name, handler in wanted.items():
             node = self._slot_owner(name)
@@ -274,12 +284,16 @@ class ClusterPubSub(PubSub):
         "Unsubscribe from the given sharded channels, or from all of them"
         if args:
             args = list_or_args(args[0], args[1:])
+        with self._shard_lock:
+            self._unsubscribe_sharded(args)
+
+    def _unsubscribe_sharded(self, args):
         if not args:
             self._shard_handlers = {}
             for pubsub in list(self.node_pubsub_mapping.values()):
                 if pubsub.channels:
                     pubsub.unsubscribe()
-                elif not pubsub.pending_unsubscribe_channels:
+                else:
                     self._drop_idle(pubsub)
             return
         by_node = {}
@@ -351,26 +365,31 @@ class ClusterPubSub(PubSub):
             raise
         if message is not None and message['type'] == 'sunsubscribe':
             self._follow_unannounced(pubsub, message['channel'])
-        if not pubsub.channels and not pubsub.pending_unsubscribe_channels:
-            # nothing subscribed there, nothing on its way: its connection
-            # has nothing more to say
-            self._drop_idle(pubsub)
+        self._drop_idle(pubsub)
         return message
 
     def _move_channels(self, pubsub, names):
         "Subscribe ``names`` again on their slot's owner now"
+        with self._shard_lock:
+            self._move_now(pubsub, names)
+
+    def _move_now(self, pubsub, names):
         handlers = dict((name, pubsub.channels.pop(name, None))
                         for name in names)
         wanted = dict((name, self._shard_handlers.get(name, handlers[name]))
                       for name in names)
-        if not pubsub.channels:
-            self._drop_idle(pubsub)
-        self._subscribe_sharded(wanted)
+        self._drop_idle(pubsub)
+        self._subscribe_by_node(wanted)
 
     def _drop_idle(self, pubsub):
-        if self.node_pubsub_mapping.get(pubsub.node.name) is pubsub:
-            del self.node_pubsub_mapping[pubsub.node.name]
-        pubsub.reset()
+        """Close ``pubsub`` when nothing is subscribed there and nothing
+        is on its way: its connection has nothing more to say."""
+        with self._shard_lock:
+            if pubsub.channels or pubsub.pending_unsubscribe_channels:
+                return
+            if self.node_pubsub_mapping.get(pubsub.node.name) is pubsub:
+                del self.node_pubsub_mapping[pubsub.node.name]
+            pubsub.reset()
 
     def _follow_moved(self, pubsub, error):
         self.cluster.nodes_manager.update_moved_exception(error)
@@ -380,16 +399,17 @@ class ClusterPubSub(PubSub):
 
     def _follow_unannounced(self, pubsub, name):
         # A SUNSUBSCRIBE nobody asked for: the node gave the slot away.
-        if name in self._shard_handlers and name not in pubsub.channels:
-            self.cluster.nodes_manager.initialize()
-            self._subscribe_sharded({name: self._shard_handlers[name]})
+        with self._shard_lock:
+            if name not in self._shard_handlers or name in pubsub.channels:
+                return
+            handler = self._shard_handlers[name]
+        self.cluster.nodes_manager.refresh_after_failure(_monotonic())
+        self._subscribe_sharded({name: handler})
 
     def _follow_lost_node(self, pubsub):
         # The node is unreachable: after a failover its replica serves the
         # slots, and the channels go there; until then they stay put.
-        try:
-            self.cluster.nodes_manager.initialize()
-        except Exception:
+        if not self.cluster.nodes_manager.refresh_after_failure(_monotonic()):
             return
         moved = [name for name in list(pubsub.channels)
                  if self._slot_owner(name).name != pubsub.node.name]

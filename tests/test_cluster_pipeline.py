@@ -10,7 +10,7 @@ import pytest
 from redis.connection import Connection
 from redis.exceptions import (
     ClusterCrossSlotError, ConnectionError, MovedError,
-    RedisClusterException, ResponseError, WatchError,
+    RedisClusterException, ResponseError, TryAgainError, WatchError,
 )
 
 import cluster_moves
@@ -26,19 +26,27 @@ EVENT_TIMEOUT = 30.0
 
 
 class RecordingConnection(Connection):
-    """A Connection that notes ('send', port) and ('read', port) in the
-    list its class holds while a test sets one"""
+    """A Connection that notes ('send', port, packed bytes) and ('read',
+    port, None) in the list its class holds while a test sets one"""
     events = None
 
     def send_packed_command(self, command):
         if RecordingConnection.events is not None:
-            RecordingConnection.events.append(('send', self.port))
+            data = command if isinstance(command, bytes) else \
+                b''.join(command)
+            RecordingConnection.events.append(('send', self.port, data))
         return Connection.send_packed_command(self, command)
 
     def read_response(self):
         if RecordingConnection.events is not None:
-            RecordingConnection.events.append(('read', self.port))
+            RecordingConnection.events.append(('read', self.port, None))
         return Connection.read_response(self)
+
+
+def sent_to(events, skip=b'READONLY'):
+    "The ports of the sends in ``events``, but those of ``skip``"
+    return [port for event, port, data in events
+            if event == 'send' and skip not in data]
 
 
 @pytest.fixture
@@ -96,11 +104,11 @@ def test_every_node_written_before_any_is_read(make_rc, keys, recording):
         for key in names:
             pipe.set(key, 'v')
         assert pipe.execute() == [True] * len(names)
-    sends = [port for event, port in recording if event == 'send']
-    reads = [i for i, (event, _) in enumerate(recording) if event == 'read']
+    sends = sent_to(recording)
+    reads = [i for i, event in enumerate(recording) if event[0] == 'read']
     assert sorted(sends) == sorted(keys)  # one send per master
-    last_send = max(i for i, (event, _) in enumerate(recording)
-                    if event == 'send')
+    last_send = max(i for i, event in enumerate(recording)
+                    if event[0] == 'send')
     assert last_send < min(reads)
     assert len(reads) == len(names)
 
@@ -222,7 +230,7 @@ def test_moved_rerouted_alone(make_rc, keys, cluster_servers, recording):
             pipe.incr(name + ':n')
         pipe.incr(key)
         assert pipe.execute() == [1] * (len(names) + 1)
-        sends = [port for event, port in recording if event == 'send']
+        sends = sent_to(recording)
         # a first round to every master, then the MOVED command alone
         assert sorted(sends[:3]) == sorted(ports)
         assert sends[3:] == [target.port]
@@ -270,6 +278,59 @@ def test_redirections_not_followed_when_disallowed(rc, moved_slot):
     results = pipe.execute(raise_on_error=False, allow_redirections=False)
     assert isinstance(results[0], MovedError)
     assert target.command('EXISTS', key) == 0
+
+
+def test_tryagain_retried_a_bounded_number_of_times(
+        make_rc, keys, cluster_servers):
+    # MGET over a migrating slot with one key moved already: TRYAGAIN until
+    # the migration ends; this one never ends, so the error is the result
+    rc = make_rc(cluster_error_retry_attempts=2)
+    ports = sorted(keys)
+    by_port = dict((node.port, node) for node in cluster_servers.masters())
+    source, target = by_port[ports[0]], by_port[ports[1]]
+    tag = keys[ports[0]][2]
+    slot = cluster_servers.key_slot(tag)
+    here, gone = '{%s}here' % tag, '{%s}gone' % tag
+    source.command('SET', here, 'h')
+    cluster_moves.start_migration(source, target, slot)
+    try:
+        pipe = rc.pipeline()
+        pipe.mget(here, gone).incr(keys[ports[2]][0])
+        results = pipe.execute(raise_on_error=False)
+        assert isinstance(results[0], TryAgainError)
+        assert results[1] == 1
+        assert rc.get(keys[ports[2]][0]) == b'1'
+    finally:
+        source.command('DEL', here)
+        cluster_moves.cancel_migration(source, target, slot)
+
+
+def test_reads_go_to_replicas_with_read_from_replicas(
+        make_rc, keys, cluster_servers, recording):
+    writer = make_rc()
+    names = all_keys(keys)
+    for name in names:
+        writer.set(name, name)
+    for master in cluster_servers.masters():
+        # every replica has the writes before they are read
+        assert master.command('WAIT', 1, 10000) == 1
+    rc = make_rc(read_from_replicas=True,
+                 connection_class=RecordingConnection)
+    del recording[:]
+    pipe = rc.pipeline()
+    for name in names:
+        pipe.get(name)
+    pipe.set('written', 1)
+    assert pipe.execute() == [name.encode() for name in names] + [True]
+    replica_ports = set(node.port for node in cluster_servers.replicas())
+    master_ports = set(node.port for node in cluster_servers.masters())
+    sends = sent_to(recording)
+    # the GETs to replicas, the SET alone to a master (READONLY, sent by
+    # every new connection, left out)
+    assert set(sends) - master_ports <= replica_ports
+    assert len(set(sends) & replica_ports) == 3
+    assert len([port for port in sends if port in master_ports]) == 1
+    assert writer.get('written') == b'1'
 
 
 # ---- transactions and WATCH ----------------------------------------------
@@ -331,6 +392,38 @@ def test_watch_then_key_of_another_slot_refused(rc):
         with pytest.raises(ClusterCrossSlotError):
             pipe.execute()
     assert rc.get('{other}k') is None
+
+
+def test_transaction_sent_again_after_moved(rc, moved_slot):
+    # EXEC aborted on the old owner (MOVED while queuing): nothing ran
+    key, source, target = moved_slot
+    pipe = rc.pipeline(transaction=True)
+    pipe.incr(key).incr(key)
+    assert pipe.execute() == [1, 2]
+    assert target.command('GET', key) == b'2'
+
+
+def test_watch_follows_moved(rc, moved_slot):
+    key, source, target = moved_slot
+    with rc.pipeline() as pipe:
+        pipe.watch(key)
+        assert pipe.get(key) is None
+        pipe.multi()
+        pipe.set(key, 'x')
+        assert pipe.execute() == [True]
+    assert target.command('GET', key) == b'x'
+
+
+def test_transaction_helper_on_one_slot(rc):
+    rc.set('{c}n', 3)
+
+    def double(pipe):
+        value = int(pipe.get('{c}n'))
+        pipe.multi()
+        pipe.set('{c}n', value * 2)
+
+    assert rc.transaction(double, '{c}n') == [True]
+    assert rc.get('{c}n') == b'6'
 
 
 # ---- connections lost ------------------------------------------------------
