@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 
 import servers
+# the command tests' two reply modes (fixtures decode and client)
+pytest_plugins = ['modes']
 
 # pytest.exit() with no code would exit 0: a run without a server must fail.
 EXIT_NO_SERVER = 3

@@ -9,32 +9,14 @@ import pytest
 from redis.exceptions import DataError, ResponseError
 
 from checks import same
+from modes import client_in_mode
 from servers import RawReplyError
-
-
-@pytest.fixture(params=['bytes', 'str'])
-def decode(request):
-    return request.param == 'str'
 
 
 @pytest.fixture
 def own(make_server, make_client, decode):
     "A client, in the mode under test, of a server of the test's own"
-    server = make_server()
-    client = make_client(server=server, decode_responses=decode)
-    client.server = server
-    client.conv = (lambda value: value.decode() if isinstance(value, bytes)
-                   else value) if decode else (lambda value: value)
-    return client
-
-
-@pytest.fixture
-def client(make_client, decode):
-    "A client, in the mode under test, of the shared server (read only)"
-    c = make_client(decode_responses=decode)
-    c.conv = (lambda value: value.decode() if isinstance(value, bytes)
-              else value) if decode else (lambda value: value)
-    return c
+    return client_in_mode(make_client, decode, make_server())
 
 
 # ---- reading the ACL -----------------------------------------------------------

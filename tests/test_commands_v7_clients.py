@@ -10,38 +10,15 @@ import servers
 from redis.exceptions import DataError, ResponseError
 
 from checks import same
+from modes import client_in_mode
 
 SHORT_PAUSE_MS = 300
-
-
-def _conv(decode):
-    if decode:
-        return lambda value: value.decode() if isinstance(value, bytes) \
-            else value
-    return lambda value: value
-
-
-@pytest.fixture(params=['bytes', 'str'])
-def decode(request):
-    return request.param == 'str'
-
-
-@pytest.fixture
-def client(make_client, decode):
-    "A client of the shared server in the mode under test"
-    c = make_client(decode_responses=decode)
-    c.conv = _conv(decode)
-    return c
 
 
 @pytest.fixture
 def own(make_server, make_client, decode):
     "A client of a server of the test's own, in the mode under test"
-    server = make_server()
-    c = make_client(server=server, decode_responses=decode)
-    c.server = server
-    c.conv = _conv(decode)
-    return c
+    return client_in_mode(make_client, decode, make_server())
 
 
 def _wait_for(predicate, what):

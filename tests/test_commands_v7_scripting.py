@@ -10,6 +10,7 @@ import pytest
 from redis.exceptions import DataError, ResponseError
 
 from checks import same
+from modes import client_in_mode
 
 LIB = '''#!lua name=mylib
 redis.register_function('echo', function(keys, args) return args[1] end)
@@ -32,34 +33,11 @@ redis.register_function{function_name='spin',
 BUSY_MS = '50'
 
 
-def _conv(decode):
-    if decode:
-        return lambda value: value.decode() if isinstance(value, bytes) \
-            else value
-    return lambda value: value
-
-
-@pytest.fixture(params=['bytes', 'str'])
-def decode(request):
-    return request.param == 'str'
-
-
-@pytest.fixture
-def client(make_client, decode):
-    "A client of the shared server in the mode under test"
-    c = make_client(decode_responses=decode)
-    c.conv = _conv(decode)
-    return c
-
-
 @pytest.fixture
 def own(make_server, make_client, decode):
     "A client of a server of the test's own, in the mode under test"
     server = make_server(extra_args=['--busy-reply-threshold', BUSY_MS])
-    c = make_client(server=server, decode_responses=decode)
-    c.server = server
-    c.conv = _conv(decode)
-    return c
+    return client_in_mode(make_client, decode, server)
 
 
 # ---- EVAL_RO / EVALSHA_RO / SCRIPT FLUSH ------------------------------------

@@ -17,26 +17,7 @@ import servers
 from redis.exceptions import DataError, RedisError, ResponseError
 
 from checks import same
-
-
-def _conv(decode):
-    if decode:
-        return lambda value: value.decode() if isinstance(value, bytes) \
-            else value
-    return lambda value: value
-
-
-@pytest.fixture(params=['bytes', 'str'])
-def decode(request):
-    return request.param == 'str'
-
-
-@pytest.fixture
-def client(make_client, decode):
-    "A client of the shared server in the mode under test"
-    c = make_client(decode_responses=decode)
-    c.conv = _conv(decode)
-    return c
+from modes import client_in_mode, conv_for
 
 
 @pytest.fixture
@@ -47,10 +28,7 @@ def own_server(make_server):
 @pytest.fixture
 def own(own_server, make_client, decode):
     "A client of a server of the test's own, in the mode under test"
-    c = make_client(server=own_server, decode_responses=decode)
-    c.server = own_server
-    c.conv = _conv(decode)
-    return c
+    return client_in_mode(make_client, decode, own_server)
 
 
 def _wait_for(predicate, what):
@@ -100,7 +78,7 @@ def test_flushdb_and_flushall_asynchronous(client, asynchronous):
 # ---- replication --------------------------------------------------------------
 
 def test_replicaof_and_role(make_server, make_client, decode):
-    c = _conv(decode)
+    c = conv_for(decode)
     master = make_server()
     replica = make_server()
     m = make_client(server=master, decode_responses=decode)
@@ -131,7 +109,7 @@ def _synced_pair(make_server, make_client, decode):
 
 def test_failover(make_server, make_client, decode):
     master, replica, m = _synced_pair(make_server, make_client, decode)
-    c = _conv(decode)
+    c = conv_for(decode)
     with pytest.raises(ResponseError, match='No failover in progress'):
         m.failover(abort=True)
     same(m.failover(replica.host, replica.port, timeout=10000), True)
@@ -289,7 +267,7 @@ def test_command_list_takes_one_filter(offline):
 # ---- LATENCY ----------------------------------------------------------------------
 
 def test_latency(make_server, make_client, decode):
-    c = _conv(decode)
+    c = conv_for(decode)
     server = make_server(extra_args=['--latency-monitor-threshold', '1',
                                      '--latency-tracking', 'yes'])
     client = make_client(server=server, decode_responses=decode)
@@ -370,7 +348,7 @@ def module_path(tmp_path_factory):
 
 
 def test_modules(make_server, make_client, decode, module_path):
-    c = _conv(decode)
+    c = conv_for(decode)
     server = make_server(extra_args=['--enable-module-command', 'yes'])
     client = make_client(server=server, decode_responses=decode)
     same(client.module_list(), [])
@@ -429,7 +407,7 @@ def test_config_rewrite(own, make_client, decode, tmp_path):
         server.start()
         client = make_client(server=server, decode_responses=decode)
         client.config_set('maxmemory-policy', 'allkeys-lru')
-        same(client.config_rewrite(), _conv(decode)(b'OK'))
+        same(client.config_rewrite(), conv_for(decode)(b'OK'))
         assert 'maxmemory-policy allkeys-lru' in config.read_text()
     finally:
         server.stop()
