@@ -1,5 +1,10 @@
 """Commands on geospatial indexes: GEOADD, GEORADIUS, ..."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
 from redis.exceptions import DataError
+from redis.typing import EncodableT, KeyT, Number, ResponseT
 
 _UNITS = ('m', 'km', 'mi', 'ft')
 
@@ -39,7 +44,8 @@ def _geosearch_args(command, member, longitude, latitude, unit, radius,
 class GeoCommands(object):
     """Commands on geospatial indexes: GEOADD, GEORADIUS, ..."""
 
-    def geoadd(self, name, *values, nx=False, xx=False, ch=False):
+    def geoadd(self, name: KeyT, *values: Any, nx: bool = False,
+               xx: bool = False, ch: bool = False) -> ResponseT:
         """Add places to the geospatial index ``name``; ``values`` repeat
         longitude, latitude, member, as separate arguments or as one list
         (today's redis-py form). Returns the number of new members.
@@ -57,7 +63,8 @@ class GeoCommands(object):
                  if on]
         return self.execute_command('GEOADD', name, *(flags + list(values)))
 
-    def geodist(self, name, place1, place2, unit=None):
+    def geodist(self, name: KeyT, place1: EncodableT, place2: EncodableT,
+                unit: Optional[str] = None) -> ResponseT:
         """The distance between ``place1`` and ``place2`` as a float (None if
         either is missing), in ``unit``: 'm' (default), 'km', 'mi' or 'ft'."""
         pieces = [name, place1, place2]
@@ -67,18 +74,22 @@ class GeoCommands(object):
             pieces.append(unit)
         return self.execute_command('GEODIST', *pieces)
 
-    def geohash(self, name, *values):
+    def geohash(self, name: KeyT, *values: EncodableT) -> ResponseT:
         "The geohash strings of the members ``values`` of ``name``"
         return self.execute_command('GEOHASH', name, *values)
 
-    def geopos(self, name, *values):
+    def geopos(self, name: KeyT, *values: EncodableT) -> ResponseT:
         """The (longitude, latitude) of each member ``values`` of ``name``,
         None for a missing one"""
         return self.execute_command('GEOPOS', name, *values)
 
-    def georadius(self, name, longitude, latitude, radius, unit=None,
-                  withdist=False, withcoord=False, withhash=False, count=None,
-                  sort=None, store=None, store_dist=None, any=False):
+    def georadius(self, name: KeyT, longitude: Number, latitude: Number,
+                  radius: Number, unit: Optional[str] = None,
+                  withdist: bool = False, withcoord: bool = False,
+                  withhash: bool = False, count: Optional[int] = None,
+                  sort: Optional[str] = None, store: Optional[KeyT] = None,
+                  store_dist: Optional[KeyT] = None,
+                  any: bool = False) -> ResponseT:
         """Members of ``name`` within ``radius`` ``unit`` (default 'm') of
         the point ``longitude``, ``latitude``.
 
@@ -96,10 +107,14 @@ class GeoCommands(object):
             count=count, sort=sort, store=store, store_dist=store_dist,
             any=any)
 
-    def georadiusbymember(self, name, member, radius, unit=None,
-                          withdist=False, withcoord=False, withhash=False,
-                          count=None, sort=None, store=None, store_dist=None,
-                          any=False):
+    def georadiusbymember(self, name: KeyT, member: EncodableT, radius: Number,
+                          unit: Optional[str] = None, withdist: bool = False,
+                          withcoord: bool = False, withhash: bool = False,
+                          count: Optional[int] = None,
+                          sort: Optional[str] = None,
+                          store: Optional[KeyT] = None,
+                          store_dist: Optional[KeyT] = None,
+                          any: bool = False) -> ResponseT:
         """Like georadius, centred on the place of ``member`` of ``name``."""
         return self._georadiusgeneric(
             'GEORADIUSBYMEMBER', name, member, radius, unit=unit,
@@ -107,28 +122,40 @@ class GeoCommands(object):
             count=count, sort=sort, store=store, store_dist=store_dist,
             any=any)
 
-    def georadius_ro(self, name, longitude, latitude, radius, unit=None,
-                     withdist=False, withcoord=False, withhash=False,
-                     count=None, sort=None, any=False):
+    def georadius_ro(self, name: KeyT, longitude: Number, latitude: Number,
+                     radius: Number, unit: Optional[str] = None,
+                     withdist: bool = False, withcoord: bool = False,
+                     withhash: bool = False, count: Optional[int] = None,
+                     sort: Optional[str] = None,
+                     any: bool = False) -> ResponseT:
         """GEORADIUS_RO: georadius without store, which replicas serve"""
         return self._georadiusgeneric(
             'GEORADIUS_RO', name, longitude, latitude, radius, unit=unit,
             withdist=withdist, withcoord=withcoord, withhash=withhash,
             count=count, sort=sort, store=None, store_dist=None, any=any)
 
-    def georadiusbymember_ro(self, name, member, radius, unit=None,
-                             withdist=False, withcoord=False, withhash=False,
-                             count=None, sort=None, any=False):
+    def georadiusbymember_ro(self, name: KeyT, member: EncodableT,
+                             radius: Number, unit: Optional[str] = None,
+                             withdist: bool = False, withcoord: bool = False,
+                             withhash: bool = False,
+                             count: Optional[int] = None,
+                             sort: Optional[str] = None,
+                             any: bool = False) -> ResponseT:
         """GEORADIUSBYMEMBER_RO: georadiusbymember without store"""
         return self._georadiusgeneric(
             'GEORADIUSBYMEMBER_RO', name, member, radius, unit=unit,
             withdist=withdist, withcoord=withcoord, withhash=withhash,
             count=count, sort=sort, store=None, store_dist=None, any=any)
 
-    def geosearch(self, name, member=None, longitude=None, latitude=None,
-                  unit='m', radius=None, width=None, height=None, sort=None,
-                  count=None, any=False, withcoord=False, withdist=False,
-                  withhash=False):
+    def geosearch(self, name: KeyT, member: Optional[EncodableT] = None,
+                  longitude: Optional[Number] = None,
+                  latitude: Optional[Number] = None, unit: str = 'm',
+                  radius: Optional[Number] = None,
+                  width: Optional[Number] = None,
+                  height: Optional[Number] = None, sort: Optional[str] = None,
+                  count: Optional[int] = None, any: bool = False,
+                  withcoord: bool = False, withdist: bool = False,
+                  withhash: bool = False) -> ResponseT:
         """Members of ``name`` within a circle (``radius``) or a box
         (``width`` x ``height``) in ``unit``, centred on ``member`` or on
         ``longitude``, ``latitude``.
@@ -147,10 +174,16 @@ class GeoCommands(object):
                                     withcoord=withcoord, withdist=withdist,
                                     withhash=withhash)
 
-    def geosearchstore(self, dest, name, member=None, longitude=None,
-                       latitude=None, unit='m', radius=None, width=None,
-                       height=None, sort=None, count=None, any=False,
-                       storedist=False):
+    def geosearchstore(self, dest: KeyT, name: KeyT,
+                       member: Optional[EncodableT] = None,
+                       longitude: Optional[Number] = None,
+                       latitude: Optional[Number] = None, unit: str = 'm',
+                       radius: Optional[Number] = None,
+                       width: Optional[Number] = None,
+                       height: Optional[Number] = None,
+                       sort: Optional[str] = None, count: Optional[int] = None,
+                       any: bool = False,
+                       storedist: bool = False) -> ResponseT:
         """Store in ``dest`` what geosearch finds, with geohash scores, or
         with the distances if ``storedist``; the number stored"""
         pieces = _geosearch_args('GEOSEARCHSTORE', member, longitude,

@@ -1,4 +1,9 @@
 """The SCAN family and the iterators built on it."""
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional, Tuple
+
+from redis.typing import KeyT, PatternT, ResponseT, ScoreCastT
 
 
 def _scan_args(cursor, match, count):
@@ -13,7 +18,9 @@ def _scan_args(cursor, match, count):
 class ScanCommands(object):
     """The SCAN family and the iterators built on it."""
 
-    def scan(self, cursor=0, match=None, count=None, _type=None):
+    def scan(self, cursor: int = 0, match: Optional[PatternT] = None,
+             count: Optional[int] = None,
+             _type: Optional[str] = None) -> ResponseT:
         """Return (next cursor, list of key names) from ``cursor``; ``match``
         filters by pattern, ``count`` hints how much work to do per call,
         ``_type`` keeps keys of one type ('string', 'list', ...)."""
@@ -22,7 +29,9 @@ class ScanCommands(object):
             pieces += ['TYPE', _type]
         return self.execute_command('SCAN', *pieces)
 
-    def scan_iter(self, match=None, count=None, _type=None):
+    def scan_iter(self, match: Optional[PatternT] = None,
+                  count: Optional[int] = None,
+                  _type: Optional[str] = None) -> Iterator[Any]:
         "Iterate over key names with SCAN, keeping the cursor for you"
         cursor = 0
         while True:
@@ -34,12 +43,15 @@ class ScanCommands(object):
             if cursor == 0:
                 return
 
-    def sscan(self, name, cursor=0, match=None, count=None):
+    def sscan(self, name: KeyT, cursor: int = 0,
+              match: Optional[PatternT] = None,
+              count: Optional[int] = None) -> ResponseT:
         "Return (next cursor, list of members) of set ``name`` from ``cursor``"
         return self.execute_command('SSCAN', name,
                                     *_scan_args(cursor, match, count))
 
-    def sscan_iter(self, name, match=None, count=None):
+    def sscan_iter(self, name: KeyT, match: Optional[PatternT] = None,
+                   count: Optional[int] = None) -> Iterator[Any]:
         "Iterate over the members of set ``name`` with SSCAN"
         cursor = 0
         while True:
@@ -49,12 +61,15 @@ class ScanCommands(object):
             if cursor == 0:
                 return
 
-    def hscan(self, name, cursor=0, match=None, count=None):
+    def hscan(self, name: KeyT, cursor: int = 0,
+              match: Optional[PatternT] = None,
+              count: Optional[int] = None) -> ResponseT:
         "Return (next cursor, dict of fields) of hash ``name`` from ``cursor``"
         return self.execute_command('HSCAN', name,
                                     *_scan_args(cursor, match, count))
 
-    def hscan_iter(self, name, match=None, count=None):
+    def hscan_iter(self, name: KeyT, match: Optional[PatternT] = None,
+                   count: Optional[int] = None) -> Iterator[Tuple[Any, Any]]:
         "Iterate over the (field, value) pairs of hash ``name`` with HSCAN"
         cursor = 0
         while True:
@@ -64,16 +79,19 @@ class ScanCommands(object):
             if cursor == 0:
                 return
 
-    def zscan(self, name, cursor=0, match=None, count=None,
-              score_cast_func=float):
+    def zscan(self, name: KeyT, cursor: int = 0,
+              match: Optional[PatternT] = None, count: Optional[int] = None,
+              score_cast_func: ScoreCastT = float) -> ResponseT:
         """Return (next cursor, list of (member, score)) of sorted set
         ``name`` from ``cursor``; ``score_cast_func`` converts each score."""
         return self.execute_command('ZSCAN', name,
                                     *_scan_args(cursor, match, count),
                                     score_cast_func=score_cast_func)
 
-    def zscan_iter(self, name, match=None, count=None,
-                   score_cast_func=float):
+    def zscan_iter(
+            self, name: KeyT, match: Optional[PatternT] = None,
+            count: Optional[int] = None, score_cast_func: ScoreCastT = float,
+    ) -> Iterator[Tuple[Any, Any]]:
         "Iterate over the (member, score) pairs of sorted set ``name``"
         cursor = 0
         while True:

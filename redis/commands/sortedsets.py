@@ -1,5 +1,13 @@
 """Commands on sorted sets: ZADD, ZRANGE, ZSCORE, ..."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
 from redis.exceptions import DataError
+from redis.typing import (
+    EncodableT, KeyT, KeysT, Number, ResponseT, ScoreCastT, ZScoreBoundT,
+    ZSetKeysT,
+)
 
 
 def _limit(start, num):
@@ -62,7 +70,7 @@ _ZADD_FLAGS = ('nx', 'xx', 'ch', 'incr', 'gt', 'lt')
 class SortedSetCommands(object):
     """Commands on sorted sets: ZADD, ZRANGE, ZSCORE, ..."""
 
-    def zadd(self, name, *args, **kwargs):
+    def zadd(self, name: KeyT, *args: Any, **kwargs: Any) -> ResponseT:
         """Add members with scores to the sorted set ``name``.
 
         Positional arguments alternate score and member, as ZADD itself
@@ -121,19 +129,22 @@ class SortedSetCommands(object):
             return self.execute_command('ZADD', name, *pieces, as_score=True)
         return self.execute_command('ZADD', name, *pieces)
 
-    def zcard(self, name):
+    def zcard(self, name: KeyT) -> ResponseT:
         "The number of members of the sorted set ``name``"
         return self.execute_command('ZCARD', name)
 
-    def zcount(self, name, min, max):
+    def zcount(self, name: KeyT, min: ZScoreBoundT,
+               max: ZScoreBoundT) -> ResponseT:
         "The number of members of ``name`` scored between ``min`` and ``max``"
         return self.execute_command('ZCOUNT', name, min, max)
 
-    def zincrby(self, name, value, amount=1):
+    def zincrby(self, name: KeyT, value: EncodableT,
+                amount: float = 1) -> ResponseT:
         "Add ``amount`` to the score of ``value`` in ``name``; the new score"
         return self.execute_command('ZINCRBY', name, amount, value)
 
-    def zinterstore(self, dest, keys, aggregate=None):
+    def zinterstore(self, dest: KeyT, keys: ZSetKeysT,
+                    aggregate: Optional[str] = None) -> ResponseT:
         """Store the intersection of the sorted sets ``keys`` in ``dest``.
 
         ``keys`` is a list of names, or a dict of name -> weight;
@@ -141,13 +152,16 @@ class SortedSetCommands(object):
         """
         return self._zaggregate('ZINTERSTORE', dest, keys, aggregate)
 
-    def zlexcount(self, name, min, max):
+    def zlexcount(self, name: KeyT, min: EncodableT,
+                  max: EncodableT) -> ResponseT:
         "The number of members of ``name`` between ``min`` and ``max`` by lex"
         return self.execute_command('ZLEXCOUNT', name, min, max)
 
-    def zrange(self, name, start, end, desc=False, withscores=False,
-               score_cast_func=float, byscore=False, bylex=False,
-               offset=None, num=None):
+    def zrange(self, name: KeyT, start: EncodableT, end: EncodableT,
+               desc: bool = False, withscores: bool = False,
+               score_cast_func: ScoreCastT = float, byscore: bool = False,
+               bylex: bool = False, offset: Optional[int] = None,
+               num: Optional[int] = None) -> ResponseT:
         """Members of ``name`` ranked ``start`` to ``end`` (inclusive, may be
         negative), lowest score first, or highest first if ``desc``.
 
@@ -172,28 +186,37 @@ class SortedSetCommands(object):
         return self.execute_command(*pieces, withscores=withscores,
                                     score_cast_func=score_cast_func)
 
-    def zrangestore(self, dest, name, start, end, byscore=False, bylex=False,
-                    desc=False, offset=None, num=None):
+    def zrangestore(self, dest: KeyT, name: KeyT, start: EncodableT,
+                    end: EncodableT, byscore: bool = False,
+                    bylex: bool = False, desc: bool = False,
+                    offset: Optional[int] = None,
+                    num: Optional[int] = None) -> ResponseT:
         """Store in ``dest`` the members zrange(name, start, end, ...) would
         return; the number stored."""
         return self.execute_command(
             'ZRANGESTORE', dest, name,
             *_range_args(start, end, byscore, bylex, desc, offset, num))
 
-    def zrangebylex(self, name, min, max, start=None, num=None):
+    def zrangebylex(self, name: KeyT, min: EncodableT, max: EncodableT,
+                    start: Optional[int] = None,
+                    num: Optional[int] = None) -> ResponseT:
         """Members of ``name`` from ``min`` to ``max`` by lex order ('[a',
         '(a', '-', '+'); ``start`` and ``num`` slice the result."""
         pieces = ['ZRANGEBYLEX', name, min, max] + _limit(start, num)
         return self.execute_command(*pieces)
 
-    def zrevrangebylex(self, name, max, min, start=None, num=None):
+    def zrevrangebylex(self, name: KeyT, max: EncodableT, min: EncodableT,
+                       start: Optional[int] = None,
+                       num: Optional[int] = None) -> ResponseT:
         """Members of ``name`` from ``max`` down to ``min`` by lex order;
         ``start`` and ``num`` slice the result."""
         pieces = ['ZREVRANGEBYLEX', name, max, min] + _limit(start, num)
         return self.execute_command(*pieces)
 
-    def zrangebyscore(self, name, min, max, start=None, num=None,
-                      withscores=False, score_cast_func=float):
+    def zrangebyscore(self, name: KeyT, min: ZScoreBoundT, max: ZScoreBoundT,
+                      start: Optional[int] = None, num: Optional[int] = None,
+                      withscores: bool = False,
+                      score_cast_func: ScoreCastT = float) -> ResponseT:
         """Members of ``name`` scored ``min`` to ``max``, lowest first.
 
         ``start`` and ``num`` slice the result; ``withscores`` returns
@@ -205,28 +228,31 @@ class SortedSetCommands(object):
         return self.execute_command(*pieces, withscores=withscores,
                                     score_cast_func=score_cast_func)
 
-    def zrank(self, name, value):
+    def zrank(self, name: KeyT, value: EncodableT) -> ResponseT:
         "The 0-based rank of ``value`` in ``name`` by ascending score, or None"
         return self.execute_command('ZRANK', name, value)
 
-    def zrem(self, name, *values):
+    def zrem(self, name: KeyT, *values: EncodableT) -> ResponseT:
         "Remove ``values`` from ``name``; the number removed"
         return self.execute_command('ZREM', name, *values)
 
-    def zremrangebylex(self, name, min, max):
+    def zremrangebylex(self, name: KeyT, min: EncodableT,
+                       max: EncodableT) -> ResponseT:
         "Remove members of ``name`` between ``min`` and ``max`` by lex order"
         return self.execute_command('ZREMRANGEBYLEX', name, min, max)
 
-    def zremrangebyrank(self, name, min, max):
+    def zremrangebyrank(self, name: KeyT, min: int, max: int) -> ResponseT:
         "Remove members of ``name`` ranked ``min`` to ``max`` (0-based)"
         return self.execute_command('ZREMRANGEBYRANK', name, min, max)
 
-    def zremrangebyscore(self, name, min, max):
+    def zremrangebyscore(self, name: KeyT, min: ZScoreBoundT,
+                         max: ZScoreBoundT) -> ResponseT:
         "Remove members of ``name`` scored ``min`` to ``max``"
         return self.execute_command('ZREMRANGEBYSCORE', name, min, max)
 
-    def zrevrange(self, name, start, end, withscores=False,
-                  score_cast_func=float):
+    def zrevrange(self, name: KeyT, start: int, end: int,
+                  withscores: bool = False,
+                  score_cast_func: ScoreCastT = float) -> ResponseT:
         """Members of ``name`` ranked ``start`` to ``end``, highest score
         first; ``withscores`` returns (member, score) pairs, each score passed
         through ``score_cast_func``."""
@@ -236,8 +262,10 @@ class SortedSetCommands(object):
         return self.execute_command(*pieces, withscores=withscores,
                                     score_cast_func=score_cast_func)
 
-    def zrevrangebyscore(self, name, max, min, start=None, num=None,
-                         withscores=False, score_cast_func=float):
+    def zrevrangebyscore(self, name: KeyT, max: ZScoreBoundT,
+                         min: ZScoreBoundT, start: Optional[int] = None,
+                         num: Optional[int] = None, withscores: bool = False,
+                         score_cast_func: ScoreCastT = float) -> ResponseT:
         """Members of ``name`` scored ``max`` down to ``min``, highest first.
 
         ``start`` and ``num`` slice the result; ``withscores`` returns
@@ -249,15 +277,16 @@ class SortedSetCommands(object):
         return self.execute_command(*pieces, withscores=withscores,
                                     score_cast_func=score_cast_func)
 
-    def zrevrank(self, name, value):
+    def zrevrank(self, name: KeyT, value: EncodableT) -> ResponseT:
         "The 0-based rank of ``value`` in ``name``, highest first, or None"
         return self.execute_command('ZREVRANK', name, value)
 
-    def zscore(self, name, value):
+    def zscore(self, name: KeyT, value: EncodableT) -> ResponseT:
         "The score of ``value`` in ``name`` as a float, or None"
         return self.execute_command('ZSCORE', name, value)
 
-    def zunionstore(self, dest, keys, aggregate=None):
+    def zunionstore(self, dest: KeyT, keys: ZSetKeysT,
+                    aggregate: Optional[str] = None) -> ResponseT:
         """Store the union of the sorted sets ``keys`` in ``dest``.
 
         ``keys`` is a list of names, or a dict of name -> weight;
@@ -265,19 +294,19 @@ class SortedSetCommands(object):
         """
         return self._zaggregate('ZUNIONSTORE', dest, keys, aggregate)
 
-    def zpopmin(self, name, count=None):
+    def zpopmin(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return the ``count`` (default 1) lowest-scored members
         of ``name`` as a list of (member, score)"""
         args = [count] if count is not None else []
         return self.execute_command('ZPOPMIN', name, *args)
 
-    def zpopmax(self, name, count=None):
+    def zpopmax(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return the ``count`` (default 1) highest-scored
         members of ``name`` as a list of (member, score)"""
         args = [count] if count is not None else []
         return self.execute_command('ZPOPMAX', name, *args)
 
-    def bzpopmin(self, keys, timeout=0):
+    def bzpopmin(self, keys: KeysT, timeout: Number = 0) -> ResponseT:
         """ZPOPMIN one member from the first non-empty sorted set of
         ``keys``, waiting up to ``timeout`` seconds (0: forever); a (key,
         member, score) tuple, or None on timeout"""
@@ -286,7 +315,7 @@ class SortedSetCommands(object):
         return self.execute_command('BZPOPMIN', *(_key_list(keys) +
                                                   [timeout]))
 
-    def bzpopmax(self, keys, timeout=0):
+    def bzpopmax(self, keys: KeysT, timeout: Number = 0) -> ResponseT:
         """ZPOPMAX one member from the first non-empty sorted set of
         ``keys``, waiting up to ``timeout`` seconds (0: forever); a (key,
         member, score) tuple, or None on timeout"""
@@ -295,7 +324,8 @@ class SortedSetCommands(object):
         return self.execute_command('BZPOPMAX', *(_key_list(keys) +
                                                   [timeout]))
 
-    def zmpop(self, num_keys, keys, min=False, max=False, count=1):
+    def zmpop(self, num_keys: int, keys: KeysT, min: bool = False,
+              max: bool = False, count: Optional[int] = 1) -> ResponseT:
         """Pop up to ``count`` members with the lowest (``min``) or highest
         (``max``) scores from the first non-empty of the ``num_keys``
         sorted sets ``keys``: [key, [[member, score], ...]], or None."""
@@ -305,7 +335,9 @@ class SortedSetCommands(object):
             pieces += ['COUNT', count]
         return self.execute_command('ZMPOP', *pieces)
 
-    def bzmpop(self, timeout, numkeys, keys, min=False, max=False, count=1):
+    def bzmpop(self, timeout: Number, numkeys: int, keys: KeysT,
+               min: bool = False, max: bool = False,
+               count: Optional[int] = 1) -> ResponseT:
         "zmpop that waits up to ``timeout`` seconds (0: forever) for a member"
         pieces = [timeout] + _numkeys_args('BZMPOP', numkeys, keys)
         pieces.append(_min_or_max('BZMPOP', min, max))
@@ -313,7 +345,7 @@ class SortedSetCommands(object):
             pieces += ['COUNT', count]
         return self.execute_command('BZMPOP', *pieces)
 
-    def zdiff(self, keys, withscores=False):
+    def zdiff(self, keys: KeysT, withscores: bool = False) -> ResponseT:
         """Members of the first sorted set of ``keys`` in none of the
         others; ``withscores`` gives (member, score) pairs."""
         keys = _key_list(keys)
@@ -322,40 +354,44 @@ class SortedSetCommands(object):
             pieces.append('WITHSCORES')
         return self.execute_command(*pieces, withscores=withscores)
 
-    def zdiffstore(self, dest, keys):
+    def zdiffstore(self, dest: KeyT, keys: KeysT) -> ResponseT:
         "Store zdiff(keys) in ``dest``; the number of members stored"
         keys = _key_list(keys)
         return self.execute_command('ZDIFFSTORE', dest, len(keys), *keys)
 
-    def zinter(self, keys, aggregate=None, withscores=False):
+    def zinter(self, keys: ZSetKeysT, aggregate: Optional[str] = None,
+               withscores: bool = False) -> ResponseT:
         """The intersection of the sorted sets ``keys`` (a list, or a dict
         of name -> weight); ``aggregate`` is 'SUM', 'MIN' or 'MAX'."""
         return self._zaggregate('ZINTER', None, keys, aggregate,
                                 withscores=withscores)
 
-    def zunion(self, keys, aggregate=None, withscores=False,
-               score_cast_func=float):
+    def zunion(self, keys: ZSetKeysT, aggregate: Optional[str] = None,
+               withscores: bool = False,
+               score_cast_func: ScoreCastT = float) -> ResponseT:
         """The union of the sorted sets ``keys`` (a list, or a dict of name
         -> weight); ``aggregate`` is 'SUM', 'MIN' or 'MAX'."""
         return self._zaggregate('ZUNION', None, keys, aggregate,
                                 withscores=withscores,
                                 score_cast_func=score_cast_func)
 
-    def zintercard(self, numkeys, keys, limit=0):
+    def zintercard(self, numkeys: int, keys: KeysT,
+                   limit: int = 0) -> ResponseT:
         """The size of the intersection of the ``numkeys`` sorted sets
         ``keys``, counting no further than ``limit`` (0: no limit)"""
         pieces = _numkeys_args('ZINTERCARD', numkeys, keys)
         return self.execute_command('ZINTERCARD', *(pieces +
                                                     ['LIMIT', limit]))
 
-    def zmscore(self, key, members):
+    def zmscore(self, key: KeyT, members: Iterable[EncodableT]) -> ResponseT:
         "The scores of ``members`` of ``key`` as floats, None where absent"
         members = list(members)
         if not members:
             raise DataError('ZMSCORE members must be a non-empty list')
         return self.execute_command('ZMSCORE', key, *members)
 
-    def zrandmember(self, key, count=None, withscores=False):
+    def zrandmember(self, key: KeyT, count: Optional[int] = None,
+                    withscores: bool = False) -> ResponseT:
         """A random member of ``key``, or with ``count`` a list of that many
         (negative: repeats allowed); ``withscores`` gives (member, score)
         pairs and needs ``count``."""

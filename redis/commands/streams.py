@@ -1,5 +1,12 @@
 """Commands on streams: XADD, XREAD, XREADGROUP, XGROUP, ..."""
+from __future__ import annotations
+
+from typing import Mapping, Optional, Sequence
+
 from redis.exceptions import DataError
+from redis.typing import (
+    AnyFieldT, AnyKeyT, EncodableT, FieldT, KeyT, ResponseT, StreamIdT,
+)
 
 
 def _positive_int(value, what):
@@ -56,8 +63,11 @@ def _streams_args(command, streams, count, block):
 class StreamCommands(object):
     """Commands on streams: XADD, XREAD, XREADGROUP, XGROUP, ..."""
 
-    def xadd(self, name, fields, id='*', maxlen=None, approximate=True,
-             nomkstream=False, minid=None, limit=None):
+    def xadd(self, name: KeyT, fields: Mapping[AnyFieldT, EncodableT],
+             id: StreamIdT = '*', maxlen: Optional[int] = None,
+             approximate: bool = True, nomkstream: bool = False,
+             minid: Optional[StreamIdT] = None,
+             limit: Optional[int] = None) -> ResponseT:
         """Append an entry with the dict ``fields`` to stream ``name`` under
         ``id`` ('*': the server picks); returns the entry's id.
 
@@ -76,11 +86,12 @@ class StreamCommands(object):
             pieces.extend(pair)
         return self.execute_command(*pieces)
 
-    def xlen(self, name):
+    def xlen(self, name: KeyT) -> ResponseT:
         "The number of entries in stream ``name``"
         return self.execute_command('XLEN', name)
 
-    def xrange(self, name, min='-', max='+', count=None):
+    def xrange(self, name: KeyT, min: StreamIdT = '-', max: StreamIdT = '+',
+               count: Optional[int] = None) -> ResponseT:
         """Entries of ``name`` with ids from ``min`` to ``max`` (inclusive;
         '(' before an id excludes it), oldest first, at most ``count``: a
         list of (id, fields dict)."""
@@ -90,7 +101,8 @@ class StreamCommands(object):
             pieces += ['COUNT', count]
         return self.execute_command(*pieces)
 
-    def xrevrange(self, name, max='+', min='-', count=None):
+    def xrevrange(self, name: KeyT, max: StreamIdT = '+', min: StreamIdT = '-',
+                  count: Optional[int] = None) -> ResponseT:
         "Like xrange, newest first, from ``max`` down to ``min``"
         pieces = ['XREVRANGE', name, max, min]
         if count is not None:
@@ -98,7 +110,9 @@ class StreamCommands(object):
             pieces += ['COUNT', count]
         return self.execute_command(*pieces)
 
-    def xread(self, streams, count=None, block=None):
+    def xread(self, streams: Mapping[AnyKeyT, StreamIdT],
+              count: Optional[int] = None,
+              block: Optional[int] = None) -> ResponseT:
         """Entries after the given ids of the streams in the dict ``streams``
         (name -> id; '$' for only new ones), at most ``count`` per stream,
         waiting up to ``block`` milliseconds (0: forever) when there are
@@ -107,8 +121,10 @@ class StreamCommands(object):
         return self.execute_command('XREAD', *(options + ['STREAMS'] +
                                                names + ids))
 
-    def xreadgroup(self, groupname, consumername, streams, count=None,
-                   block=None, noack=False):
+    def xreadgroup(self, groupname: FieldT, consumername: FieldT,
+                   streams: Mapping[AnyKeyT, StreamIdT],
+                   count: Optional[int] = None, block: Optional[int] = None,
+                   noack: bool = False) -> ResponseT:
         """xread as consumer ``consumername`` of group ``groupname``: the id
         '>' reads entries never delivered to the group, another id re-reads
         this consumer's pending ones. ``noack`` does not add the entries
@@ -121,8 +137,9 @@ class StreamCommands(object):
             'XREADGROUP', 'GROUP', groupname, consumername,
             *(options + ['STREAMS'] + names + ids))
 
-    def xgroup_create(self, name, groupname, id='$', mkstream=False,
-                      entries_read=None):
+    def xgroup_create(self, name: KeyT, groupname: FieldT, id: StreamIdT = '$',
+                      mkstream: bool = False,
+                      entries_read: Optional[int] = None) -> ResponseT:
         """Create the consumer group ``groupname`` of stream ``name``
         delivering entries after ``id`` ('$': only new ones); ``mkstream``
         creates an empty stream if there is none."""
@@ -133,39 +150,45 @@ class StreamCommands(object):
             pieces += ['ENTRIESREAD', entries_read]
         return self.execute_command(*pieces)
 
-    def xgroup_setid(self, name, groupname, id, entries_read=None):
+    def xgroup_setid(self, name: KeyT, groupname: FieldT, id: StreamIdT,
+                     entries_read: Optional[int] = None) -> ResponseT:
         "Make group ``groupname`` of ``name`` deliver entries after ``id``"
         pieces = ['XGROUP SETID', name, groupname, id]
         if entries_read is not None:
             pieces += ['ENTRIESREAD', entries_read]
         return self.execute_command(*pieces)
 
-    def xgroup_destroy(self, name, groupname):
+    def xgroup_destroy(self, name: KeyT, groupname: FieldT) -> ResponseT:
         "Delete group ``groupname`` of ``name``; True if it existed"
         return self.execute_command('XGROUP DESTROY', name, groupname)
 
-    def xgroup_createconsumer(self, name, groupname, consumername):
+    def xgroup_createconsumer(self, name: KeyT, groupname: FieldT,
+                              consumername: FieldT) -> ResponseT:
         "Add consumer ``consumername`` to a group; 1 if new, else 0"
         return self.execute_command('XGROUP CREATECONSUMER', name, groupname,
                                     consumername)
 
-    def xgroup_delconsumer(self, name, groupname, consumername):
+    def xgroup_delconsumer(self, name: KeyT, groupname: FieldT,
+                           consumername: FieldT) -> ResponseT:
         """Remove consumer ``consumername`` from a group; the number of
         entries it had pending"""
         return self.execute_command('XGROUP DELCONSUMER', name, groupname,
                                     consumername)
 
-    def xack(self, name, groupname, *ids):
+    def xack(self, name: KeyT, groupname: FieldT,
+             *ids: StreamIdT) -> ResponseT:
         "Acknowledge the entries ``ids`` for a group; the number acknowledged"
         return self.execute_command('XACK', name, groupname, *ids)
 
-    def xpending(self, name, groupname):
+    def xpending(self, name: KeyT, groupname: FieldT) -> ResponseT:
         """The pending entries of a group in summary: {'pending': count,
         'min': id, 'max': id, 'consumers': [{'name', 'pending'}, ...]}"""
         return self.execute_command('XPENDING', name, groupname)
 
-    def xpending_range(self, name, groupname, min, max, count,
-                       consumername=None, idle=None):
+    def xpending_range(self, name: KeyT, groupname: FieldT, min: StreamIdT,
+                       max: StreamIdT, count: int,
+                       consumername: Optional[FieldT] = None,
+                       idle: Optional[int] = None) -> ResponseT:
         """Up to ``count`` pending entries of a group with ids ``min`` to
         ``max``, of one consumer if given, idle at least ``idle`` ms: a list
         of {'message_id', 'consumer', 'time_since_delivered',
@@ -181,9 +204,11 @@ class StreamCommands(object):
             pieces.append(consumername)
         return self.execute_command(*pieces)
 
-    def xclaim(self, name, groupname, consumername, min_idle_time,
-               message_ids, idle=None, time=None, retrycount=None,
-               force=False, justid=False):
+    def xclaim(self, name: KeyT, groupname: FieldT, consumername: FieldT,
+               min_idle_time: int, message_ids: Sequence[StreamIdT],
+               idle: Optional[int] = None, time: Optional[int] = None,
+               retrycount: Optional[int] = None, force: bool = False,
+               justid: bool = False) -> ResponseT:
         """Give the pending entries ``message_ids`` idle at least
         ``min_idle_time`` ms to ``consumername``; the entries claimed, or
         with ``justid`` their ids.
@@ -208,8 +233,10 @@ class StreamCommands(object):
             pieces.append('JUSTID')
         return self.execute_command(*pieces, justid=justid)
 
-    def xautoclaim(self, name, groupname, consumername, min_idle_time,
-                   start_id='0-0', count=None, justid=False):
+    def xautoclaim(self, name: KeyT, groupname: FieldT, consumername: FieldT,
+                   min_idle_time: int, start_id: StreamIdT = '0-0',
+                   count: Optional[int] = None,
+                   justid: bool = False) -> ResponseT:
         """Claim for ``consumername`` up to ``count`` pending entries idle at
         least ``min_idle_time`` ms, scanning from ``start_id``. Returns
         [next start id, claimed entries, ids deleted meanwhile]; with
@@ -224,12 +251,13 @@ class StreamCommands(object):
             pieces.append('JUSTID')
         return self.execute_command(*pieces, justid=justid)
 
-    def xdel(self, name, *ids):
+    def xdel(self, name: KeyT, *ids: StreamIdT) -> ResponseT:
         "Delete the entries ``ids`` from ``name``; the number deleted"
         return self.execute_command('XDEL', name, *ids)
 
-    def xtrim(self, name, maxlen=None, approximate=True, minid=None,
-              limit=None):
+    def xtrim(self, name: KeyT, maxlen: Optional[int] = None,
+              approximate: bool = True, minid: Optional[StreamIdT] = None,
+              limit: Optional[int] = None) -> ResponseT:
         """Trim ``name`` to ``maxlen`` entries or to ids from ``minid`` on
         (about, when ``approximate``; ``limit`` caps the entries evicted);
         the number of entries deleted."""
@@ -239,8 +267,9 @@ class StreamCommands(object):
             'XTRIM', name, *_trim_args('XTRIM', maxlen, approximate, minid,
                                        limit))
 
-    def xsetid(self, name, last_id, entries_added=None,
-               max_deleted_id=None):
+    def xsetid(self, name: KeyT, last_id: StreamIdT,
+               entries_added: Optional[int] = None,
+               max_deleted_id: Optional[StreamIdT] = None) -> ResponseT:
         "Set the last id (and counters) of stream ``name``, as replicas do"
         pieces = ['XSETID', name, last_id]
         if entries_added is not None:
@@ -249,7 +278,7 @@ class StreamCommands(object):
             pieces += ['MAXDELETEDID', max_deleted_id]
         return self.execute_command(*pieces)
 
-    def xinfo_stream(self, name, full=False):
+    def xinfo_stream(self, name: KeyT, full: bool = False) -> ResponseT:
         """Facts about stream ``name`` as a dict; ``full`` adds every entry,
         group, consumer and pending entry."""
         if full:
@@ -257,10 +286,10 @@ class StreamCommands(object):
                                         full=True)
         return self.execute_command('XINFO STREAM', name)
 
-    def xinfo_groups(self, name):
+    def xinfo_groups(self, name: KeyT) -> ResponseT:
         "The consumer groups of ``name``, one dict each"
         return self.execute_command('XINFO GROUPS', name)
 
-    def xinfo_consumers(self, name, groupname):
+    def xinfo_consumers(self, name: KeyT, groupname: FieldT) -> ResponseT:
         "The consumers of group ``groupname`` of ``name``, one dict each"
         return self.execute_command('XINFO CONSUMERS', name, groupname)

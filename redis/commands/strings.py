@@ -1,5 +1,8 @@
 """Commands on string values: GET, SET, INCR, APPEND, bit operations, ..."""
+from __future__ import annotations
+
 import datetime
+from typing import Iterable, Mapping, Optional, Tuple
 
 from redis.commands.bitfield import BitFieldOperation
 from redis.commands.keys import (
@@ -7,6 +10,9 @@ from redis.commands.keys import (
 )
 from redis.exceptions import DataError
 from redis.replies import list_or_args
+from redis.typing import (
+    AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, KeyT, KeysT, ResponseT,
+)
 
 
 def _mapping_items(command, args, kwargs):
@@ -69,11 +75,13 @@ def _bit_mode(mode):
 class StringCommands(object):
     """Commands on string values: GET, SET, INCR, APPEND, bit ops, ..."""
 
-    def append(self, key, value):
+    def append(self, key: KeyT, value: EncodableT) -> ResponseT:
         "Append ``value`` to the string at ``key``; returns the new length"
         return self.execute_command('APPEND', key, value)
 
-    def bitcount(self, key, start=None, end=None, mode=None):
+    def bitcount(self, key: KeyT, start: Optional[int] = None,
+                 end: Optional[int] = None,
+                 mode: Optional[str] = None) -> ResponseT:
         """Count the set bits of ``key``, optionally in bytes ``start``..
         ``end``, or bits with ``mode='BIT'`` (Redis 7)"""
         if start is None and end is None:
@@ -87,12 +95,16 @@ class StringCommands(object):
                                         _bit_mode(mode))
         return self.execute_command('BITCOUNT', key, start, end)
 
-    def bitfield(self, key, default_overflow=None):
+    def bitfield(self, key: KeyT,
+                 default_overflow: Optional[str] = None) -> BitFieldOperation:
         """A BitFieldOperation on ``key``: chain set/get/incrby/overflow
         calls on it, then ``execute()`` sends them as one BITFIELD"""
         return BitFieldOperation(self, key, default_overflow=default_overflow)
 
-    def bitfield_ro(self, key, encoding, offset, items=None):
+    def bitfield_ro(
+            self, key: KeyT, encoding: str, offset: int,
+            items: Optional[Iterable[Tuple[str, int]]] = None,
+    ) -> ResponseT:
         """BITFIELD_RO: the field ``encoding`` (such as 'u8') at ``offset``,
         then each (encoding, offset) of ``items``; a list of ints"""
         pieces = ['BITFIELD_RO', key, 'GET', encoding, offset]
@@ -100,11 +112,13 @@ class StringCommands(object):
             pieces += ['GET', item_encoding, item_offset]
         return self.execute_command(*pieces)
 
-    def bitop(self, operation, dest, *keys):
+    def bitop(self, operation: str, dest: KeyT, *keys: KeyT) -> ResponseT:
         "Store in ``dest`` the bitwise ``operation`` (AND, OR...) of ``keys``"
         return self.execute_command('BITOP', operation, dest, *keys)
 
-    def bitpos(self, key, bit, start=None, end=None, mode=None):
+    def bitpos(self, key: KeyT, bit: int, start: Optional[int] = None,
+               end: Optional[int] = None,
+               mode: Optional[str] = None) -> ResponseT:
         """Return the position of the first ``bit`` (0 or 1) in ``key``,
         searching the bytes ``start``..``end`` (``end`` needs ``start``), or
         bits with ``mode='BIT'`` (Redis 7; needs both)."""
@@ -126,19 +140,19 @@ class StringCommands(object):
                                         _bit_mode(mode))
         return self.execute_command('BITPOS', key, bit, start, end)
 
-    def decr(self, name, amount=1):
+    def decr(self, name: KeyT, amount: int = 1) -> ResponseT:
         "Decrements the value of ``name`` by ``amount``; a missing key is 0"
         return self.execute_command('DECRBY', name, amount)
 
-    def decrby(self, name, amount=1):
+    def decrby(self, name: KeyT, amount: int = 1) -> ResponseT:
         "Decrements the value of ``name`` by ``amount``; a missing key is 0"
         return self.execute_command('DECRBY', name, amount)
 
-    def get(self, name):
+    def get(self, name: KeyT) -> ResponseT:
         "Return the value at key ``name``, or None if the key doesn't exist"
         return self.execute_command('GET', name)
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: KeyT) -> ResponseT:
         """Return the value at key ``name``, raises a KeyError if the key
         doesn't exist."""
         value = self.get(name)
@@ -146,44 +160,46 @@ class StringCommands(object):
             return value
         raise KeyError(name)
 
-    def getdel(self, name):
+    def getdel(self, name: KeyT) -> ResponseT:
         "Return the value at ``name`` and delete the key (None if missing)"
         return self.execute_command('GETDEL', name)
 
-    def getex(self, name, ex=None, px=None, exat=None, pxat=None,
-              persist=False):
+    def getex(self, name: KeyT, ex: Optional[ExpiryT] = None,
+              px: Optional[ExpiryT] = None, exat: Optional[AbsExpiryT] = None,
+              pxat: Optional[AbsExpiryT] = None,
+              persist: bool = False) -> ResponseT:
         """Return the value at ``name`` and set its expiry: in ``ex``
         seconds or ``px`` ms (int or timedelta), at ``exat``/``pxat`` (unix
         s/ms, or a datetime), or none with ``persist``; one at most."""
         return self.execute_command('GETEX', name, *_expiry_args(
             'GETEX', ex, px, exat, pxat, persist=persist))
 
-    def getbit(self, name, offset):
+    def getbit(self, name: KeyT, offset: int) -> ResponseT:
         "Returns the bit (0 or 1) at ``offset`` in ``name``"
         return self.execute_command('GETBIT', name, offset)
 
-    def getrange(self, key, start, end):
+    def getrange(self, key: KeyT, start: int, end: int) -> ResponseT:
         "Returns bytes ``start``..``end`` (inclusive) of the value at ``key``"
         return self.execute_command('GETRANGE', key, start, end)
 
-    def getset(self, name, value):
+    def getset(self, name: KeyT, value: EncodableT) -> ResponseT:
         "Set ``name`` to ``value`` and return its old value, atomically"
         return self.execute_command('GETSET', name, value)
 
-    def incr(self, name, amount=1):
+    def incr(self, name: KeyT, amount: int = 1) -> ResponseT:
         "Increments the value of ``name`` by ``amount``; a missing key is 0"
         return self.execute_command('INCRBY', name, amount)
 
-    def incrby(self, name, amount=1):
+    def incrby(self, name: KeyT, amount: int = 1) -> ResponseT:
         "Increments the value of ``name`` by ``amount``; a missing key is 0"
         return self.execute_command('INCRBY', name, amount)
 
-    def incrbyfloat(self, name, amount=1.0):
+    def incrbyfloat(self, name: KeyT, amount: float = 1.0) -> ResponseT:
         "Increments the value of ``name`` by the float ``amount``"
         return self.execute_command('INCRBYFLOAT', name, amount)
 
-    def lcs(self, key1, key2, len=False, idx=False, minmatchlen=0,
-            withmatchlen=False):
+    def lcs(self, key1: KeyT, key2: KeyT, len: bool = False, idx: bool = False,
+            minmatchlen: int = 0, withmatchlen: bool = False) -> ResponseT:
         """The longest common subsequence of the strings at ``key1`` and
         ``key2``; with ``len`` its length; with ``idx`` the server's flat
         list ['matches', [[range in key1, range in key2], ...], 'len', n]
@@ -200,29 +216,35 @@ class StringCommands(object):
             pieces.append('WITHMATCHLEN')
         return self.execute_command(*pieces)
 
-    def mget(self, keys, *args):
+    def mget(self, keys: KeysT, *args: KeyT) -> ResponseT:
         "Returns a list of values ordered identically to ``keys``"
         return self.execute_command('MGET', *list_or_args(keys, args))
 
-    def mset(self, *args, **kwargs):
+    def mset(self, *args: Mapping[AnyKeyT, EncodableT],
+             **kwargs: EncodableT) -> ResponseT:
         "Sets key/values from a single dict argument and/or keyword arguments"
         return self.execute_command('MSET',
                                     *_mapping_items('MSET', args, kwargs))
 
-    def msetnx(self, *args, **kwargs):
+    def msetnx(self, *args: Mapping[AnyKeyT, EncodableT],
+               **kwargs: EncodableT) -> ResponseT:
         """Sets key/values (a single dict argument and/or keyword arguments)
         only if none of the keys exist; returns whether it did."""
         return self.execute_command('MSETNX',
                                     *_mapping_items('MSETNX', args, kwargs))
 
-    def psetex(self, name, time_ms, value):
+    def psetex(self, name: KeyT, time_ms: ExpiryT,
+               value: EncodableT) -> ResponseT:
         "Set ``name`` to ``value`` expiring in ``time_ms`` ms (int/timedelta)"
         if isinstance(time_ms, datetime.timedelta):
             time_ms = timedelta_milliseconds(time_ms)
         return self.execute_command('PSETEX', name, time_ms, value)
 
-    def set(self, name, value, ex=None, px=None, nx=False, xx=False,
-            keepttl=False, get=False, exat=None, pxat=None):
+    def set(self, name: KeyT, value: EncodableT, ex: Optional[ExpiryT] = None,
+            px: Optional[ExpiryT] = None, nx: bool = False, xx: bool = False,
+            keepttl: bool = False, get: bool = False,
+            exat: Optional[AbsExpiryT] = None,
+            pxat: Optional[AbsExpiryT] = None) -> ResponseT:
         """Set the value at key ``name`` to ``value``: ``ex``/``px`` expire
         it in seconds/milliseconds (int or timedelta), ``nx`` only if it does
         not exist, ``xx`` only if it already exists.
@@ -251,32 +273,33 @@ class StringCommands(object):
             return self.execute_command('SET', *pieces, get=True)
         return self.execute_command('SET', *pieces)
 
-    def __setitem__(self, name, value):
+    def __setitem__(self, name: KeyT, value: EncodableT) -> None:
         self.set(name, value)
 
-    def setbit(self, name, offset, value):
+    def setbit(self, name: KeyT, offset: int, value: int) -> ResponseT:
         "Set bit ``offset`` of ``name`` to 1 if ``value`` is true, else to 0"
         return self.execute_command('SETBIT', name, offset, 1 if value else 0)
 
-    def setex(self, name, time, value):
+    def setex(self, name: KeyT, time: ExpiryT, value: EncodableT) -> ResponseT:
         "Set ``name`` to ``value`` expiring in ``time`` s (int or timedelta)"
         if isinstance(time, datetime.timedelta):
             time = timedelta_seconds(time)
         return self.execute_command('SETEX', name, time, value)
 
-    def setnx(self, name, value):
+    def setnx(self, name: KeyT, value: EncodableT) -> ResponseT:
         "Set the value of key ``name`` to ``value`` if key doesn't exist"
         return self.execute_command('SETNX', name, value)
 
-    def setrange(self, name, offset, value):
+    def setrange(self, name: KeyT, offset: int,
+                 value: EncodableT) -> ResponseT:
         """Overwrite the value of ``name`` from byte ``offset`` with ``value``
         (zero bytes pad a gap); returns the new length."""
         return self.execute_command('SETRANGE', name, offset, value)
 
-    def strlen(self, name):
+    def strlen(self, name: KeyT) -> ResponseT:
         "Return the number of bytes stored in the value of ``name``"
         return self.execute_command('STRLEN', name)
 
-    def substr(self, name, start, end=-1):
+    def substr(self, name: KeyT, start: int, end: int = -1) -> ResponseT:
         "Return bytes ``start``..``end`` (inclusive) of the value at ``name``"
         return self.execute_command('SUBSTR', name, start, end)

@@ -1,0 +1,59 @@
+"""Type aliases for the annotations of the public API (``redis.typing``).
+
+At run time a method's arguments are encoded as they always were (any
+object's ``str()`` will do as a value); these aliases name what the
+annotations promise a type checker, as today's redis-py names them.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Iterable, Mapping, TypeVar, Union
+
+#: A key name.
+KeyT = Union[bytes, str, memoryview]
+#: A glob-style pattern, as KEYS, SCAN MATCH and PSUBSCRIBE take.
+PatternT = Union[bytes, str, memoryview]
+#: A pubsub channel name.
+ChannelT = Union[bytes, str, memoryview]
+#: The name of a hash field, a group, a consumer, an ACL user...
+FieldT = Union[bytes, str, memoryview]
+#: The key type of a mapping of keys (a dict's key type is invariant, so a
+#: Dict[str, int] needs a type variable to be taken as a mapping of KeyT).
+AnyKeyT = TypeVar('AnyKeyT', bytes, str, memoryview)
+#: Likewise for a mapping of hash fields.
+AnyFieldT = TypeVar('AnyFieldT', bytes, str, memoryview)
+
+#: A value sent as is.
+EncodedT = Union[bytes, bytearray, memoryview]
+#: A value the connection's Encoder turns into bytes.
+DecodedT = Union[str, int, float]
+#: Anything a command takes as a value.
+EncodableT = Union[bytes, bytearray, memoryview, str, int, float]
+
+#: One key, or an iterable of them (``mget('a', 'b')``, ``mget(['a', 'b'])``).
+KeysT = Union[KeyT, Iterable[KeyT]]
+
+#: An int or a float.
+Number = Union[int, float]
+#: A relative expiry: seconds or milliseconds as an int, or a timedelta.
+ExpiryT = Union[int, datetime.timedelta]
+#: An absolute expiry: a unix time as an int, or a datetime.
+AbsExpiryT = Union[int, datetime.datetime]
+#: A score bound of ZRANGEBYSCORE and friends: a number, or '(1.5', '-inf'.
+ZScoreBoundT = Union[float, str, bytes]
+#: A BITFIELD offset: bits, or '#n' for the n-th field of the type.
+BitfieldOffsetT = Union[int, str]
+#: A stream entry id: '1526919030474-55', '$', '>', '-', '+' or 0.
+StreamIdT = Union[int, bytes, str, memoryview]
+#: The sorted sets of ZUNIONSTORE and friends: names, or name -> weight.
+ZSetKeysT = Union[KeyT, Iterable[KeyT], Mapping[Any, Number]]
+#: Turns a score read from the server (bytes or str) into a number.
+ScoreCastT = Callable[[Any], Any]
+#: What ``set_response_callback`` takes: called with the parsed reply.
+ResponseCallbackT = Callable[..., Any]
+
+#: The reply of a command method. Its shape depends on the command, on
+#: decode_responses (bytes or str) and on the client: a pipeline's command
+#: methods return the pipeline itself, so its commands chain.
+ResponseT = Any
+
