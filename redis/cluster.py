@@ -17,6 +17,7 @@ read-only commands count as safe to repeat.
 import random
 import threading
 import time
+from binascii import crc_hqx
 
 from redis.client import BLOCKING_COMMANDS, StrictRedis
 from redis.cluster_commands import (
@@ -49,6 +50,9 @@ from redis.scripting import Script
 ASKING = ('ASKING',)
 # the most redirects one command follows (as today's redis-py)
 REDIRECT_LIMIT = 16
+SLOT_MASK = SLOT_COUNT - 1
+# how many keys' slots are remembered (then forgotten all at once)
+KEY_CACHE_SIZE = 65536
 _SSL_ARGUMENTS = ('ssl_keyfile', 'ssl_certfile', 'ssl_cert_reqs',
                   'ssl_ca_certs', 'ssl_ca_path', 'ssl_ca_data',
                   'ssl_password', 'ssl_check_hostname', 'ssl_min_version',
@@ -157,6 +161,12 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
         self.response_callbacks = self.__class__.RESPONSE_CALLBACKS.copy()
         self.cluster_response_callbacks = self.response_callbacks
         self._unknown_routes = {}
+        # slots of recent str and bytes keys: a dict hit costs a fraction
+        # of encoding and hashing (other types could compare equal across
+        # encodings, 1 == 1.0, so they are not kept)
+        self._slots_of_keys = {}
+        self._encoding = self.encoder.encoding
+        self._encoding_errors = self.encoder.encoding_errors
         self._lock = threading.Lock()
         self.nodes_manager = NodesManager(
             nodes, pool_kwargs, require_full_coverage=require_full_coverage,
@@ -249,9 +259,27 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
 
     def keyslot(self, key):
         "The slot of ``key`` (encoded as commands encode it)"
-        if key.__class__ is not bytes:
-            key = self.encoder.encode(key)
-        return key_slot(key)
+        slot = self._slots_of_keys.get(key)
+        if slot is not None:
+            return slot
+        cls = key.__class__
+        if cls is str:
+            encoded = key.encode(self._encoding, self._encoding_errors)
+        elif cls is bytes:
+            encoded = key
+        else:
+            return key_slot(self.encoder.encode(key))
+        start = encoded.find(b'{')
+        if start >= 0:
+            end = encoded.find(b'}', start + 1)
+            if end > start + 1:
+                encoded = encoded[start + 1:end]
+        slot = crc_hqx(encoded, 0) & SLOT_MASK
+        cache = self._slots_of_keys
+        if len(cache) >= KEY_CACHE_SIZE:
+            cache.clear()
+        cache[key] = slot
+        return slot
 
     def _route(self, args):
         route = command_route(args)
@@ -365,10 +393,10 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
             except IndexError:
                 raise RedisClusterException('Invalid args in command: %r'
                                             % (args,))
-            if key.__class__ is not bytes:
-                key = self.encoder.encode(key)
+            slot = self._slots_of_keys.get(key)
             return self._run(args, options, route.readonly,
-                             slot=key_slot(key))
+                             slot=self.keyslot(key) if slot is None
+                             else slot)
         route = self._route(args)
         flag = route.flag
         if flag is None or flag == SLOT_ID:
