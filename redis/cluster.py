@@ -259,7 +259,11 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
 
     def keyslot(self, key):
         "The slot of ``key`` (encoded as commands encode it)"
-        slot = self._slots_of_keys.get(key)
+        try:
+            slot = self._slots_of_keys.get(key)
+        except TypeError:
+            # unhashable (bytearray...)
+            return key_slot(self.encoder.encode(key))
         if slot is not None:
             return slot
         cls = key.__class__
@@ -393,10 +397,8 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
             except IndexError:
                 raise RedisClusterException('Invalid args in command: %r'
                                             % (args,))
-            slot = self._slots_of_keys.get(key)
             return self._run(args, options, route.readonly,
-                             slot=self.keyslot(key) if slot is None
-                             else slot)
+                             slot=self.keyslot(key))
         route = self._route(args)
         flag = route.flag
         if flag is None or flag == SLOT_ID:

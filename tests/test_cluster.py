@@ -109,6 +109,10 @@ def test_keyslot_agrees_with_the_server(rc, cluster_servers):
         assert rc.keyslot(key) == cluster_servers.key_slot(key), key
     assert rc.keyslot(1234) == rc.keyslot('1234') == rc.keyslot(b'1234')
     assert rc.keyslot(1.5) == rc.keyslot('1.5')
+    assert rc.keyslot(bytearray(b'a{b}')) == rc.keyslot(memoryview(b'b')) \
+        == rc.keyslot('b')
+    rc.set(bytearray(b'{ba}1'), 'x')
+    assert rc.get(memoryview(b'{ba}1')) == b'x'
     assert rc.keyslot('{user1000}.following') == \
         rc.keyslot('{user1000}.followers')
     assert rc.cluster_keyslot('somekey') == \
