@@ -1,8 +1,11 @@
 """Exceptions raised by the client, and the table that maps error replies to them."""
+from __future__ import annotations
+
+from typing import Any, Mapping
 
 
 class RedisError(Exception):
-    def __unicode__(self):
+    def __unicode__(self) -> str:
         # 2.10.6 gave its exceptions this Python 2 method on Python 3 too
         return str(self.args[0])
 
@@ -78,7 +81,7 @@ class ClusterError(RedisError):
 class ClusterDownError(ClusterError, ResponseError):
     "CLUSTERDOWN: the cluster does not serve this slot right now"
 
-    def __init__(self, resp):
+    def __init__(self, resp: str) -> None:
         self.args = (resp,)
         self.message = resp
 
@@ -87,7 +90,7 @@ class AskError(ResponseError):
     """ASK slot host:port: the slot is migrating and this key is on the
     target already; ask that node once (after ASKING)."""
 
-    def __init__(self, resp):
+    def __init__(self, resp: str) -> None:
         self.args = (resp,)
         self.message = resp
         slot_id, _, new_node = resp.partition(' ')
@@ -105,7 +108,7 @@ class MovedError(AskError):
 class TryAgainError(ResponseError):
     "TRYAGAIN: a multi-key command met a slot in the middle of migrating"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         ResponseError.__init__(self, *args)
 
 
@@ -143,7 +146,9 @@ EXCEPTION_CLASSES = {
 }
 
 
-def error_from_reply(message, exception_classes=EXCEPTION_CLASSES):
+def error_from_reply(
+        message: str, exception_classes: Mapping[str, Any] = EXCEPTION_CLASSES,
+) -> RedisError:
     """Build the exception for an error reply: 'CODE text' -> Class('text'),
     the class found in ``exception_classes`` (a parser's EXCEPTION_CLASSES;
     a dict value maps the text after the code instead).

@@ -4,12 +4,23 @@ and ``LuaLock`` (Lua scripts, atomic on the server).
 The key holds a random token of the owner, so only the owner can release
 or extend the lock; a timeout makes the key expire if its owner dies.
 """
+from __future__ import annotations
+
 import threading
 import time as mod_time
 import uuid
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Optional, Type, TypeVar, Union
 
 from redis.exceptions import DataError, LockError, WatchError
+from redis.typing import KeyT, Number
 from redis.utils import b, dummy
+
+if TYPE_CHECKING:
+    from redis.client import StrictRedis
+    from redis.cluster import RedisCluster
+
+_LockT = TypeVar('_LockT', bound='Lock')
 
 
 class _ThreadToken(threading.local):
@@ -36,8 +47,11 @@ class Lock(object):
     and a ``timeout`` lets the server free a lock whose owner vanished.
     """
 
-    def __init__(self, redis, name, timeout=None, sleep=0.1,
-                 blocking=True, blocking_timeout=None, thread_local=True):
+    def __init__(self, redis: Union[StrictRedis, RedisCluster], name: KeyT,
+                 timeout: Optional[Number] = None, sleep: Number = 0.1,
+                 blocking: bool = True,
+                 blocking_timeout: Optional[Number] = None,
+                 thread_local: bool = True) -> None:
         """
         A lock on the key ``name`` through the client ``redis``.
 
@@ -78,19 +92,21 @@ class Lock(object):
         if timeout is not None and timeout < 0:
             raise DataError("'timeout' must be a positive number")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<name=%r,timeout=%r,owned=%s>' % (
             type(self).__name__, self.name, self.timeout,
             self.local.token is not None)
 
-    def __enter__(self):
+    def __enter__(self: _LockT) -> _LockT:
         # Block: the body must not run without the lock. 2.10.6 entered the
         # block anyway when a blocking_timeout ran out; this raises instead.
         if self.acquire(blocking=True):
             return self
         raise LockError("Unable to acquire lock within the time specified")
 
-    def __exit__(self, exc_type, exc_value, traceback):
+    def __exit__(self, exc_type: Optional[Type[BaseException]],
+                 exc_value: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
         self.release()
 
     def _timeout_ms(self):
@@ -100,7 +116,8 @@ class Lock(object):
         # a tiny positive timeout must not turn into "no timeout"
         return max(1, int(self.timeout * 1000))
 
-    def acquire(self, blocking=None, blocking_timeout=None):
+    def acquire(self, blocking: Optional[bool] = None,
+                blocking_timeout: Optional[Number] = None) -> bool:
         """Take the lock; True once it is held.
 
         ``blocking`` False tries once and returns False if the lock is
@@ -128,7 +145,7 @@ class Lock(object):
                 return False
             mod_time.sleep(sleep)
 
-    def do_acquire(self, token):
+    def do_acquire(self, token: bytes) -> bool:
         # one SET NX PX: the key never exists without its expiry
         return bool(self.redis.set(self.name, token, nx=True,
                                    px=self._timeout_ms()))
@@ -139,7 +156,7 @@ class Lock(object):
             value = value.encode()
         return value == token
 
-    def release(self):
+    def release(self) -> None:
         """Free the lock; LockError if this thread does not hold it (or no
         longer does: it expired and someone else took it)."""
         expected_token = self.local.token
@@ -148,7 +165,7 @@ class Lock(object):
         self.local.token = None
         self.do_release(expected_token)
 
-    def do_release(self, expected_token):
+    def do_release(self, expected_token: bytes) -> None:
         name = self.name
 
         def execute_release(pipe):
@@ -161,7 +178,7 @@ class Lock(object):
 
         self.redis.transaction(execute_release, name)
 
-    def extend(self, additional_time):
+    def extend(self, additional_time: Number) -> bool:
         """Push the lock's expiry ``additional_time`` seconds (int or
         float) further; True, or LockError if the lock is not held or has
         no timeout."""
@@ -171,7 +188,7 @@ class Lock(object):
             raise LockError("Cannot extend a lock with no timeout")
         return self.do_extend(additional_time)
 
-    def do_extend(self, additional_time):
+    def do_extend(self, additional_time: Number) -> bool:
         name = self.name
         with self.redis.pipeline() as pipe:
             pipe.watch(name)
@@ -240,12 +257,13 @@ class LuaLock(Lock):
         return 1
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super(LuaLock, self).__init__(*args, **kwargs)
         LuaLock.register_scripts(self.redis)
 
     @classmethod
-    def register_scripts(cls, redis):
+    def register_scripts(cls,
+                         redis: Union[StrictRedis, RedisCluster]) -> None:
         """Create the class's Script objects once; their SHA1 is computed
         locally, and each call loads the script where it is missing."""
         if cls.lua_acquire is None:
@@ -255,18 +273,18 @@ class LuaLock(Lock):
         if cls.lua_extend is None:
             cls.lua_extend = redis.register_script(cls.LUA_EXTEND_SCRIPT)
 
-    def do_acquire(self, token):
+    def do_acquire(self, token: bytes) -> bool:
         timeout = self._timeout_ms()
         return bool(self.lua_acquire(keys=[self.name],
                                      args=[token, timeout or ''],
                                      client=self.redis))
 
-    def do_release(self, expected_token):
+    def do_release(self, expected_token: bytes) -> None:
         if not self.lua_release(keys=[self.name], args=[expected_token],
                                 client=self.redis):
             raise LockError("Cannot release a lock that's no longer owned")
 
-    def do_extend(self, additional_time):
+    def do_extend(self, additional_time: Number) -> bool:
         additional_time = int(additional_time * 1000)
         if not self.lua_extend(keys=[self.name],
                                args=[self.local.token, additional_time],

@@ -1,6 +1,10 @@
 """Commands to RESP2 bytes, with no sockets in it: ``Encoder`` turns
 arguments into bytes, ``pack_command``/``pack_commands`` build the wire
 form of one command or of a batch (re-exported by redis.resp)."""
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Sequence, Union
+
 from redis.utils import b
 
 CRLF = b'\r\n'
@@ -16,39 +20,40 @@ class Token(object):
     _cache = {}
 
     @classmethod
-    def get_token(cls, value):
+    def get_token(cls, value: str) -> Token:
         try:
             return cls._cache[value]
         except KeyError:
             token = cls._cache[value] = Token(value)
             return token
 
-    def __init__(self, value):
+    def __init__(self, value: Union[str, Token]) -> None:
         if isinstance(value, Token):
             value = value.value
         self.value = value
         self.encoded_value = b(value)  # latin-1, as 2.10.6 encoded tokens
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return self.value
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.value
 
 
 class Encoder(object):
     """Turns command arguments into bytes and, if asked, replies into str."""
 
-    def __init__(self, encoding, encoding_errors, decode_responses):
+    def __init__(self, encoding: str, encoding_errors: str,
+                 decode_responses: bool) -> None:
         self.encoding = encoding
         self.encoding_errors = encoding_errors
         self.decode_responses = decode_responses
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Encoder<encoding=%s,errors=%s,decode_responses=%s>' % (
             self.encoding, self.encoding_errors, self.decode_responses)
 
-    def encode(self, value):
+    def encode(self, value: Any) -> bytes:
         "Return a bytestring representation of the value"
         if isinstance(value, bytes):
             return value
@@ -68,7 +73,7 @@ class Encoder(object):
             return bytes(value)
         return str(value).encode(self.encoding, self.encoding_errors)
 
-    def decode(self, value, force=False):
+    def decode(self, value: Any, force: bool = False) -> Any:
         "Return a unicode string from the byte representation"
         if (self.decode_responses or force) and isinstance(value, bytes):
             return value.decode(self.encoding, self.encoding_errors)
@@ -106,7 +111,8 @@ def _name_prefix(name):
     return prefix
 
 
-def pack_commands(encoder, commands):
+def pack_commands(encoder: Encoder,
+                  commands: Iterable[Sequence[Any]]) -> List[bytes]:
     """Pack commands (each a sequence of arguments) into a list of buffers
     for ``sendall``.
 
@@ -152,7 +158,8 @@ def pack_commands(encoder, commands):
     return out
 
 
-def pack_command(encoder, args):
+def pack_command(encoder: Encoder,
+                 args: Sequence[Any]) -> Union[bytes, List[bytes]]:
     """Pack one command for ``sendall``: one bytes object, or a list of
     buffers when an argument is big (see pack_commands)."""
     # pack_commands for one command, minus its loops: this runs per call

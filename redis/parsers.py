@@ -6,8 +6,11 @@ Python or hiredis) and in how that reader takes bytes; one socket loop
 serves both. redis.connection re-exports everything here under its 2.10.6
 names.
 """
+from __future__ import annotations
+
 import socket
 from io import BytesIO
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from redis.exceptions import (
     ConnectionError, EXCEPTION_CLASSES, InvalidResponse, RedisError,
@@ -22,6 +25,9 @@ from redis.utils import HIREDIS_AVAILABLE
 if HIREDIS_AVAILABLE:
     import hiredis
 
+if TYPE_CHECKING:
+    from redis.connection_classes import Connection
+
 SERVER_CLOSED_CONNECTION_ERROR = "Connection closed by server."
 
 # A reply starting with a bulk header with no CR in this many bytes after
@@ -32,7 +38,7 @@ _BIG_BULK_DIGITS = len(str(BIG_BULK))
 _HIREDIS_KEPT_READS = 4
 
 
-def check_reply_header(data):
+def check_reply_header(data: bytes) -> None:
     """Raise InvalidResponse when ``data`` starts with a bulk or array
     header whose length no server sends (hiredis would wait for it)."""
     header = read_length_header(data)
@@ -51,14 +57,14 @@ class BaseParser(object):
     """
     EXCEPTION_CLASSES = EXCEPTION_CLASSES
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<>' % type(self).__name__
 
-    def parse_error(self, response):
+    def parse_error(self, response: str) -> BaseException:
         "Parse an error response"
         return error_from_reply(response, self.EXCEPTION_CLASSES)
 
-    def reply_error_factory(self):
+    def reply_error_factory(self) -> Callable[[str], BaseException]:
         """What the reader calls to build the exception for an error reply:
         ``parse_error``, or the module's function that does the same when
         neither it nor the table was changed (saves a method call)."""
@@ -74,18 +80,18 @@ class SocketBuffer(object):
     CRLF. This package's parsers use a RESP reader instead; the class is
     kept, working, for code built on it."""
 
-    def __init__(self, socket, socket_read_size):
+    def __init__(self, socket: socket.socket, socket_read_size: int) -> None:
         self._sock = socket
         self.socket_read_size = socket_read_size
         self._buffer = BytesIO()
         self.bytes_written = 0  # received into _buffer
         self.bytes_read = 0  # handed out of _buffer
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'SocketBuffer<buffered=%d>' % self.length
 
     @property
-    def length(self):
+    def length(self) -> int:
         "Bytes received and not yet read"
         return self.bytes_written - self.bytes_read
 
@@ -115,7 +121,7 @@ class SocketBuffer(object):
         if self.bytes_read == self.bytes_written:
             self.purge()  # all read: start over rather than grow
 
-    def read(self, length):
+    def read(self, length: int) -> bytes:
         "The next ``length`` bytes, and the CRLF after them skipped"
         wanted = length + 2
         if self.length < wanted:
@@ -125,7 +131,7 @@ class SocketBuffer(object):
         self._consumed(len(data))
         return data[:-2]
 
-    def readline(self):
+    def readline(self) -> bytes:
         "The next line, without its CRLF"
         while True:
             self._buffer.seek(self.bytes_read)
@@ -135,14 +141,14 @@ class SocketBuffer(object):
                 return line[:-2]
             self._read_from_socket()
 
-    def purge(self):
+    def purge(self) -> None:
         "Drop everything buffered"
         self._buffer.seek(0)
         self._buffer.truncate()
         self.bytes_written = 0
         self.bytes_read = 0
 
-    def close(self):
+    def close(self) -> None:
         try:
             self.purge()
             self._buffer.close()
@@ -167,23 +173,24 @@ class SocketParser(BaseParser):
     # are checked (check_reply_header).
     checks_headers = True
 
-    def __init__(self, socket_read_size=65536):
+    def __init__(self, socket_read_size: int = 65536) -> None:
         self.socket_read_size = socket_read_size
         self._forget_socket()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<reader=%r>' % (type(self).__name__, self._reader)
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.on_disconnect()
         except Exception:
             pass
 
-    def make_reader(self, encoding, errors):
+    def make_reader(self, encoding: Optional[str],
+                    errors: Optional[str]) -> Any:
         raise NotImplementedError
 
-    def on_connect(self, connection):
+    def on_connect(self, connection: Connection) -> None:
         "Called when the socket connects"
         self._sock = connection._sock
         self._recv = self._sock.recv
@@ -203,7 +210,7 @@ class SocketParser(BaseParser):
             self._buffer = bytearray(self.socket_read_size)
             self._recv_into = self._sock.recv_into
 
-    def on_disconnect(self):
+    def on_disconnect(self) -> None:
         "Called when the socket disconnects"
         self._forget_socket()
 
@@ -222,7 +229,7 @@ class SocketParser(BaseParser):
         self._next_response = False
         self.encoder = None
 
-    def can_read(self):
+    def can_read(self) -> bool:
         "True when a whole reply is already buffered"
         if self._reader is None:
             raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
@@ -232,7 +239,7 @@ class SocketParser(BaseParser):
                 self._boundary = False
         return self._next_response is not False
 
-    def has_buffered_data(self):
+    def has_buffered_data(self) -> bool:
         "True when any unparsed bytes or a parsed reply wait in the parser"
         reader = self._reader
         if reader is None:
@@ -243,7 +250,7 @@ class SocketParser(BaseParser):
             return self._has_data()
         return self.can_read()
 
-    def read_response(self):
+    def read_response(self) -> Any:
         reader = self._reader
         if reader is None:
             raise ConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
@@ -374,7 +381,8 @@ class PythonParser(SocketParser):
     "Parses replies with the pure-Python RESP reader"
     checks_headers = False  # the reader refuses absurd lengths itself
 
-    def make_reader(self, encoding, errors):
+    def make_reader(self, encoding: Optional[str],
+                    errors: Optional[str]) -> Any:
         return PythonReader(protocolError=InvalidResponse,
                             replyError=self.reply_error_factory(),
                             encoding=encoding, errors=errors)
@@ -384,12 +392,13 @@ class HiredisParser(SocketParser):
     "Parses replies with hiredis' C reader"
     reads_into_buffer = True
 
-    def __init__(self, socket_read_size=65536):
+    def __init__(self, socket_read_size: int = 65536) -> None:
         if not HIREDIS_AVAILABLE:
             raise RedisError("Hiredis is not installed")
         SocketParser.__init__(self, socket_read_size)
 
-    def make_reader(self, encoding, errors):
+    def make_reader(self, encoding: Optional[str],
+                    errors: Optional[str]) -> Any:
         kwargs = {'protocolError': InvalidResponse,
                   'replyError': self.reply_error_factory()}
         if encoding is not None:

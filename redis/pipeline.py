@@ -13,15 +13,24 @@ The overridable methods are called where and as 2.10.6 called them:
 and report errors through ``annotate_exception`` and
 ``raise_first_error``.
 """
-import functools
+from __future__ import annotations
 
-from redis.connection_classes import connection_is_open
+import functools
+from types import TracebackType
+from typing import (
+    Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type,
+    TypeVar,
+)
+
+from redis.connection_classes import Connection, connection_is_open
 from redis.exceptions import (
     BusyLoadingError, ConnectionError, ExecAbortError, ResponseError,
     RedisError, TimeoutError, WatchError,
 )
 from redis.forksafe import current_pid
+from redis.pool import ConnectionPool
 from redis.resend import CONNECT, READ, SEND, may_resend
+from redis.typing import KeyT
 
 WATCH_LOST_MESSAGE = ("A ConnectionError occured on while watching one or "
                       "more keys")
@@ -30,6 +39,8 @@ EXEC = ('EXEC',)
 # the name 2.10.6 parsed the replies of MULTI, of queued commands and of
 # EXEC under: no callback is registered for it
 TRANSACTION_REPLY = '_'
+
+_PipelineT = TypeVar('_PipelineT', bound='BasePipeline')
 
 
 def _safe_str(value):
@@ -68,8 +79,9 @@ class BasePipeline(object):
     # the server forgets every WATCH after these
     UNWATCH_COMMANDS = set(('DISCARD', 'EXEC', 'UNWATCH'))
 
-    def __init__(self, connection_pool, response_callbacks, transaction,
-                 shard_hint):
+    def __init__(self, connection_pool: ConnectionPool,
+                 response_callbacks: Dict[str, Callable[..., Any]],
+                 transaction: bool, shard_hint: Optional[str]) -> None:
         self.connection_pool = connection_pool
         self.connection = None
         self.response_callbacks = response_callbacks
@@ -84,13 +96,15 @@ class BasePipeline(object):
             type(self).pipeline_execute_command is _QUEUE
         self.reset()
 
-    def __enter__(self):
+    def __enter__(self: _PipelineT) -> _PipelineT:
         return self
 
-    def __exit__(self, exc_type, exc_value, traceback):
+    def __exit__(self, exc_type: Optional[Type[BaseException]],
+                 exc_value: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
         self.reset()
 
-    def __del__(self):
+    def __del__(self) -> None:
         # A pipeline dropped mid-WATCH must not keep its connection. One that
         # holds none has nothing to clean up, unless a subclass' reset()
         # expects to hear about it, as it did in 2.10.6.
@@ -102,10 +116,10 @@ class BasePipeline(object):
         except Exception:
             pass
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.command_stack)
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the buffered commands and any WATCH (sending UNWATCH when
         the connection still has one), and give the connection back to the
         pool."""
@@ -138,7 +152,7 @@ class BasePipeline(object):
                 self.connection = None
                 self.connection_pool.release(conn)
 
-    def multi(self):
+    def multi(self) -> None:
         """After watch(): buffer the commands that follow again, to run
         as one transaction on execute()."""
         if self.explicit_transaction:
@@ -148,7 +162,7 @@ class BasePipeline(object):
                              'been issued')
         self.explicit_transaction = True
 
-    def execute_command(self, *args, **kwargs):
+    def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         "Queue the command, or run it now between watch() and multi()"
         if (self.watching or args[0] == 'WATCH') and \
                 not self.explicit_transaction:
@@ -160,7 +174,8 @@ class BasePipeline(object):
         self.command_stack.append((args, kwargs))
         return self
 
-    def pipeline_execute_command(self, *args, **options):
+    def pipeline_execute_command(self: _PipelineT, *args: Any,
+                                 **options: Any) -> _PipelineT:
         """Add a command to the batch and return the pipeline, so calls
         chain: ``pipe.set('a', 1).incr('b').execute()``."""
         self.command_stack.append((args, options))
@@ -170,7 +185,7 @@ class BasePipeline(object):
         self.reset()
         return WatchError(WATCH_LOST_MESSAGE)
 
-    def immediate_execute_command(self, *args, **options):
+    def immediate_execute_command(self, *args: Any, **options: Any) -> Any:
         """Run a command now on the pipeline's own connection, which it
         keeps (with its WATCHes) until reset().
 
@@ -216,7 +231,8 @@ class BasePipeline(object):
                 self.reset()
             raise
 
-    def parse_response(self, connection, command_name, **options):
+    def parse_response(self, connection: Connection, command_name: str,
+                       **options: Any) -> Any:
         result = _client_parse_response()(self, connection, command_name,
                                           **options)
         if command_name in self.UNWATCH_COMMANDS:
@@ -231,7 +247,8 @@ class BasePipeline(object):
         method = self.parse_response
         return getattr(method, '__func__', None) is BasePipeline.parse_response
 
-    def annotate_exception(self, exception, number, command):
+    def annotate_exception(self, exception: Exception, number: int,
+                           command: Iterable[Any]) -> None:
         """Prefix the error's message with the failing command and its
         1-based position in the pipeline."""
         cmd = ' '.join(map(_safe_str, command))
@@ -240,13 +257,14 @@ class BasePipeline(object):
             number, cmd, _safe_str(original))
         exception.args = (msg,) + tuple(exception.args[1:])
 
-    def raise_first_error(self, commands, response):
+    def raise_first_error(self, commands: Sequence[Tuple[Any, ...]],
+                          response: Iterable[Any]) -> None:
         for i, r in enumerate(response):
             if isinstance(r, ResponseError):
                 self.annotate_exception(r, i + 1, commands[i][0])
                 raise r
 
-    def load_scripts(self):
+    def load_scripts(self) -> None:
         """Make sure the server knows every Script queued in this pipeline:
         one SCRIPT EXISTS for all of them, a SCRIPT LOAD for each missing
         one, run now on the pipeline's connection."""
@@ -282,7 +300,7 @@ class BasePipeline(object):
                 raise
             conn.send_packed_command(packed)
 
-    def execute(self, raise_on_error=True):
+    def execute(self, raise_on_error: bool = True) -> List[Any]:
         """Execute all the buffered commands in one round trip and return
         their results, in order, through the client's response callbacks.
 
@@ -458,14 +476,14 @@ class BasePipeline(object):
             append(r)
         return response
 
-    def watch(self, *names):
+    def watch(self, *names: KeyT) -> Any:
         """WATCH ``names`` on the pipeline's connection and switch to
         immediate mode until multi()"""
         if self.explicit_transaction:
             raise RedisError('Cannot issue a WATCH after a MULTI')
         return self.execute_command('WATCH', *names)
 
-    def unwatch(self):
+    def unwatch(self) -> Any:
         "Forget every WATCH of this pipeline (True)"
         return self.watching and self.execute_command('UNWATCH') or True
 

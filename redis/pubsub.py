@@ -24,19 +24,27 @@ replies reach ``handle_message()`` from get_message() and listen().
 Reading is in redis.pubsub_read (PubSubReading), the worker thread and the
 reconnect policy in redis.pubsub_worker.
 """
+from __future__ import annotations
+
 import threading
 import time
 import weakref
+from types import TracebackType
+from typing import Any, Iterable, Optional, Type, TypeVar, Union
 
 from redis.connection_classes import Connection
 from redis.exceptions import ConnectionError, PubSubError
 from redis.forksafe import current_pid
+from redis.pool import ConnectionPool
 from redis.pubsub_read import PubSubReading
-from redis.pubsub_worker import PubSubWorkerThread
+from redis.pubsub_worker import ExceptionHandlerT, PubSubWorkerThread
 from redis.replies import list_or_args
+from redis.typing import ChannelT, EncodableT, MessageHandlerT, PatternT
 from redis.utils import nativestr
 
 _monotonic = time.monotonic
+
+_PubSubT = TypeVar('_PubSubT', bound='PubSub')
 
 
 def _weak_callback(method_ref):
@@ -54,8 +62,9 @@ class PubSub(PubSubReading):
     PUBLISH_MESSAGE_TYPES = ('message', 'pmessage')
     UNSUBSCRIBE_MESSAGE_TYPES = ('unsubscribe', 'punsubscribe')
 
-    def __init__(self, connection_pool, shard_hint=None,
-                 ignore_subscribe_messages=False):
+    def __init__(self, connection_pool: ConnectionPool,
+                 shard_hint: Optional[str] = None,
+                 ignore_subscribe_messages: bool = False) -> None:
         self.connection_pool = connection_pool
         self.shard_hint = shard_hint
         self.ignore_subscribe_messages = ignore_subscribe_messages
@@ -73,24 +82,26 @@ class PubSub(PubSubReading):
         self._init_reading()
         self.reset()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<%r,channels=%d,patterns=%d>' % (
             type(self).__name__, self.connection_pool, len(self.channels),
             len(self.patterns))
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.reset()  # give the connection back if close() was forgotten
         except Exception:
             pass
 
-    def __enter__(self):
+    def __enter__(self: _PubSubT) -> _PubSubT:
         return self
 
-    def __exit__(self, exc_type, exc_value, traceback):
+    def __exit__(self, exc_type: Optional[Type[BaseException]],
+                 exc_value: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         """Return the connection to the pool (disconnected, so the server
         drops the subscriptions) and forget all channels and patterns."""
         with self._lock:
@@ -111,7 +122,7 @@ class PubSub(PubSubReading):
                 if not self._readers:
                     self._release_deferred()
 
-    def close(self):
+    def close(self) -> None:
         "Return the connection to the pool and forget all subscriptions"
         self.reset()
 
@@ -147,7 +158,7 @@ class PubSub(PubSubReading):
         self._last_read = _monotonic()
         self._ping_sent_at = None
 
-    def on_connect(self, connection):
+    def on_connect(self, connection: Connection) -> None:
         """Re-subscribe to any channels and patterns previously subscribed
         to, through subscribe() and psubscribe() as 2.10.6 did: the names
         as str keywords, so that their handlers come along."""
@@ -195,7 +206,7 @@ class PubSub(PubSubReading):
                 others.append(name)
         return keywords, others
 
-    def encode(self, value):
+    def encode(self, value: EncodableT) -> bytes:
         "The bytes ``value`` is sent as"
         return self.encoder.encode(value)
 
@@ -214,7 +225,7 @@ class PubSub(PubSubReading):
         return [encoder.decode(encoder.encode(name)) for name in names]
 
     @property
-    def subscribed(self):
+    def subscribed(self) -> bool:
         "True while subscribed to at least one channel or pattern"
         return bool(self.channels or self.patterns)
 
@@ -245,7 +256,7 @@ class PubSub(PubSubReading):
                 connection.connect()
         return connection
 
-    def execute_command(self, *args, **kwargs):
+    def execute_command(self, *args: Any, **kwargs: Any) -> None:
         """Send a command on the pubsub connection (taking one from the pool
         the first time), through ``self._execute(connection,
         connection.send_command, *args)``. Its reply is read by
@@ -288,12 +299,14 @@ class PubSub(PubSubReading):
 
     # ---- subscribing ---------------------------------------------------
 
-    def psubscribe(self, *args, **kwargs):
+    def psubscribe(self, *args: Union[PatternT, Iterable[PatternT]],
+                   **kwargs: Optional[MessageHandlerT]) -> None:
         """Subscribe to patterns, given as arguments or (to have a handler
         called with each message) as ``pattern=handler`` keywords."""
         return self._subscribe('PSUBSCRIBE', True, args, kwargs)
 
-    def subscribe(self, *args, **kwargs):
+    def subscribe(self, *args: Union[ChannelT, Iterable[ChannelT]],
+                  **kwargs: Optional[MessageHandlerT]) -> None:
         """Subscribe to channels, given as arguments or (to have a handler
         called with each message) as ``channel=handler`` keywords."""
         return self._subscribe('SUBSCRIBE', False, args, kwargs)
@@ -317,11 +330,11 @@ class PubSub(PubSubReading):
             self._epoch = object()
         return result
 
-    def punsubscribe(self, *args):
+    def punsubscribe(self, *args: Union[PatternT, Iterable[PatternT]]) -> None:
         "Unsubscribe from the given patterns, or from all of them"
         return self._unsubscribe('PUNSUBSCRIBE', True, args)
 
-    def unsubscribe(self, *args):
+    def unsubscribe(self, *args: Union[ChannelT, Iterable[ChannelT]]) -> None:
         "Unsubscribe from the given channels, or from all of them"
         return self._unsubscribe('UNSUBSCRIBE', False, args)
 
@@ -356,7 +369,7 @@ class PubSub(PubSubReading):
                             resubscribed.add(name)
                 raise
 
-    def ping(self, message=None):
+    def ping(self, message: Optional[EncodableT] = None) -> None:
         """Ask the server for a PONG, read later as a message of type 'pong'
         (its data is ``message``, or empty)."""
         if message is None:
@@ -380,8 +393,10 @@ class PubSub(PubSubReading):
             subscribed.pop(name, None)
         self._epoch = object()  # maybe nothing left to listen to
 
-    def run_in_thread(self, sleep_time=0, daemon=False,
-                      exception_handler=None):
+    def run_in_thread(
+            self, sleep_time: float = 0, daemon: bool = False,
+            exception_handler: Optional[ExceptionHandlerT] = None,
+    ) -> PubSubWorkerThread:
         """Start and return a PubSubWorkerThread that reads messages and
         passes them to their handlers until its ``stop()``.
 

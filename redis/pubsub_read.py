@@ -15,11 +15,14 @@ at the calls 2.10.6 made. Nor does a connection that is not this package's
 own, or whose class or parser's class overrides read_response() or
 can_read(): 2.10.6 passed every reply through them.
 """
+from __future__ import annotations
+
 import os
 import threading
 import time
 import weakref
 from collections import deque
+from typing import Any, Dict, Iterator, Optional
 
 from redis.connection_classes import Connection, is_socket_readable
 from redis.exceptions import ConnectionError, RedisError, TimeoutError
@@ -310,7 +313,8 @@ class PubSubReading(object):
                 raise _NoReplyYet()
             return command(*args)
 
-    def parse_response(self, block=True, timeout=0):
+    def parse_response(self, block: bool = True,
+                       timeout: Optional[float] = 0) -> Any:
         """Read one reply from the connection: waiting for it when
         ``block``, else waiting up to ``timeout`` seconds (None: forever)
         and returning None when nothing came. The read itself goes through
@@ -363,7 +367,7 @@ class PubSubReading(object):
             if self._release_later and not readers:
                 self._release_deferred()
 
-    def listen(self):
+    def listen(self) -> Iterator[Dict[str, Any]]:
         """Yield messages as they come, for as long as something is
         subscribed. A lost connection is replaced (retrying with a delay
         growing to 2 s while the server is unreachable), never raised."""
@@ -461,7 +465,9 @@ class PubSubReading(object):
                 connection.disconnect()
             self._epoch = object()
 
-    def get_message(self, ignore_subscribe_messages=False, timeout=0):
+    def get_message(self, ignore_subscribe_messages: bool = False,
+                    timeout: Optional[float] = 0,
+                    ) -> Optional[Dict[str, Any]]:
         """The next message, or None when none came within ``timeout``
         seconds (0: do not wait; None: wait as long as it takes).
 
@@ -510,7 +516,9 @@ class PubSubReading(object):
             return None
         return self.handle_message(response, ignore_subscribe_messages)
 
-    def handle_message(self, response, ignore_subscribe_messages=False):
+    def handle_message(
+            self, response: Any, ignore_subscribe_messages: bool = False,
+    ) -> Optional[Dict[str, Any]]:
         """Turn a reply into a message dict (type, pattern, channel, data);
         a published message with a handler is passed to it instead and None
         is returned, as for a hidden subscribe confirmation."""

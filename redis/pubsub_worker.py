@@ -1,11 +1,17 @@
 """The reconnect policy shared by PubSub.listen() and the worker thread, and
 the thread behind PubSub.run_in_thread()."""
+from __future__ import annotations
+
 import contextlib
 import logging
 import threading
+from typing import TYPE_CHECKING, Callable, Optional
 
 from redis.connection_classes import connection_is_open
 from redis.exceptions import ConnectionError, InvalidResponse, TimeoutError
+
+if TYPE_CHECKING:
+    from redis.pubsub import PubSub
 
 logger = logging.getLogger('redis.pubsub')
 
@@ -15,22 +21,26 @@ CONNECTION_ERRORS = (ConnectionError, TimeoutError)
 # connection (it is dropped), and the next read starts on a new one.
 RETRIED_ERRORS = CONNECTION_ERRORS + (InvalidResponse,)
 
+#: run_in_thread()'s exception_handler: (error, pubsub, thread)
+ExceptionHandlerT = Callable[[BaseException, 'PubSub', 'PubSubWorkerThread'],
+                             None]
+
 
 class Backoff(object):
     "Delays between reconnect attempts: first, first*2, ... up to most"
 
-    def __init__(self, first=0.1, most=2.0):
+    def __init__(self, first: float = 0.1, most: float = 2.0) -> None:
         self.first, self.most, self.current = first, most, None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Backoff<current=%s>' % self.current
 
-    def next(self):
+    def next(self) -> float:
         self.current = self.first if self.current is None else \
             min(self.current * 2, self.most)
         return self.current
 
-    def reset(self):
+    def reset(self) -> None:
         self.current = None
 
 
@@ -42,8 +52,10 @@ class PubSubWorkerThread(threading.Thread):
     messages are handled as soon as they arrive either way."""
     IDLE_WAIT = 1.0
 
-    def __init__(self, pubsub, sleep_time, daemon=False,
-                 exception_handler=None):
+    def __init__(self, pubsub: PubSub, sleep_time: float,
+                 daemon: bool = False,
+                 exception_handler: Optional[ExceptionHandlerT] = None,
+                 ) -> None:
         super(PubSubWorkerThread, self).__init__()
         self.daemon = daemon
         self.pubsub = pubsub
@@ -52,11 +64,11 @@ class PubSubWorkerThread(threading.Thread):
         self._running = False
         self._stopping = threading.Event()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         state = 'running' if self.is_alive() else 'stopped'
         return '%s<%s,%r>' % (type(self).__name__, state, self.pubsub)
 
-    def run(self):
+    def run(self) -> None:
         if self._running:
             return
         self._running = True
@@ -93,7 +105,7 @@ class PubSubWorkerThread(threading.Thread):
         else:
             logger.error(log_message, *log_args, exc_info=exc)
 
-    def stop(self):
+    def stop(self) -> None:
         """End the loop; the thread then closes the PubSub and exits (join()
         it to wait for that).
 

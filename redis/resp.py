@@ -7,7 +7,10 @@ the reply is incomplete. Error replies are returned (built by the
 ``replyError`` factory), never raised; only a corrupt stream raises
 ``protocolError``.
 """
+from __future__ import annotations
+
 import codecs
+from typing import Any, Callable, Optional, Tuple, Union
 
 from redis.exceptions import InvalidResponse, ResponseError
 from redis.packer import (  # noqa: F401 (re-exported)
@@ -58,7 +61,7 @@ _INCOMPLETE = object()
 _ARRAY = object()
 
 
-def read_length_header(data):
+def read_length_header(data: bytes) -> Optional[Tuple[int, int]]:
     """The length that a bulk or array header at the start of ``data``
     states, and where what follows it starts: ``(length, start)``; None
     when ``data`` does not start with a whole, numeric one."""
@@ -103,8 +106,12 @@ class Reader(object):
                  '_batching', '_decode_error', '_failed', '_maxbuf',
                  '_protocol_error', '_reply_error', '_encoding', '_errors')
 
-    def __init__(self, protocolError=InvalidResponse, replyError=ResponseError,
-                 encoding=None, errors=None):
+    def __init__(
+            self,
+            protocolError: Callable[[str], BaseException] = InvalidResponse,
+            replyError: Callable[[str], BaseException] = ResponseError,
+            encoding: Optional[str] = None, errors: Optional[str] = None,
+    ) -> None:
         if not (callable(protocolError) and callable(replyError)):
             raise TypeError('Expected a callable')
         self._protocol_error = protocolError
@@ -133,11 +140,12 @@ class Reader(object):
         # can no longer be trusted; see _fail)
         self._failed = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Reader<buffered=%d,pending_arrays=%d>' % (
             len(self._buf) - self._pos + self._avail, len(self._stack))
 
-    def feed(self, data, offset=0, length=-1):
+    def feed(self, data: Union[bytes, bytearray, memoryview, str],
+             offset: int = 0, length: int = -1) -> None:
         if offset or length != -1:
             if offset < 0 or length < -1:
                 raise ValueError('negative input')
@@ -158,28 +166,29 @@ class Reader(object):
                 self._pos = 0
             self._batching = True
 
-    def len(self):
+    def len(self) -> int:
         "How many bytes are buffered and not yet parsed"
         return len(self._buf) - self._pos + self._avail
 
-    def set_encoding(self, encoding=None, errors=None):
+    def set_encoding(self, encoding: Optional[str] = None,
+                     errors: Optional[str] = None) -> None:
         "Decode bulk and status replies from now on (None: return bytes)"
         if encoding is not None:
             codecs.lookup(encoding)  # LookupError now, not at the first reply
         self._encoding = encoding
         self._errors = errors or 'strict'
 
-    def getmaxbuf(self):
+    def getmaxbuf(self) -> int:
         return self._maxbuf
 
-    def setmaxbuf(self, size):
+    def setmaxbuf(self, size: int) -> None:
         # hiredis' limit on the buffer it keeps when idle; this reader keeps
         # none (it parses the bytes objects it is fed in place)
         if size < 0:
             raise ValueError('maxbuf value out of range')
         self._maxbuf = size
 
-    def has_data(self):
+    def has_data(self) -> bool:
         return self._pos < len(self._buf) or self._avail > 0
 
     def _take_bulk(self):
@@ -251,7 +260,7 @@ class Reader(object):
         self._chunks = []
         self._avail = 0
 
-    def gets(self):
+    def gets(self) -> Any:
         if self._failed is not None:
             raise self._failed
         ready = self._ready

@@ -1,15 +1,24 @@
 """Script objects: Lua scripts run by their SHA1, loaded when missing."""
+from __future__ import annotations
+
 import hashlib
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
 from redis.exceptions import NoScriptError
 from redis.pipeline import BasePipeline
+from redis.typing import EncodableT, KeyT
+
+if TYPE_CHECKING:
+    from redis.client import StrictRedis
+    from redis.cluster import RedisCluster
 
 
 class Script(object):
     """A Lua script bound to a client by ``register_script``; calling it
     runs the script by its SHA1."""
 
-    def __init__(self, registered_client, script):
+    def __init__(self, registered_client: Union[StrictRedis, RedisCluster],
+                 script: Union[str, bytes]) -> None:
         self.registered_client = registered_client
         self.script = script
         # The server hashes the bytes it receives, so hash what the client's
@@ -19,10 +28,13 @@ class Script(object):
             script = encoder.encode(script)
         self.sha = hashlib.sha1(script).hexdigest()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<sha=%s>' % (type(self).__name__, self.sha)
 
-    def __call__(self, keys=[], args=[], client=None):
+    def __call__(self, keys: Sequence[KeyT] = [],
+                 args: Iterable[EncodableT] = [],
+                 client: Union[StrictRedis, RedisCluster, BasePipeline,
+                               None] = None) -> Any:
         """Run the script with KEYS ``keys`` and ARGV ``args`` on
         ``client`` (a client or a pipeline; by default the registering
         client)."""

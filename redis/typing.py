@@ -7,7 +7,7 @@ annotations promise a type checker, as today's redis-py names them.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Iterable, Mapping, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, Mapping, TypeVar, Union
 
 #: A key name.
 KeyT = Union[bytes, str, memoryview]
@@ -49,6 +49,8 @@ StreamIdT = Union[int, bytes, str, memoryview]
 ZSetKeysT = Union[KeyT, Iterable[KeyT], Mapping[Any, Number]]
 #: Turns a score read from the server (bytes or str) into a number.
 ScoreCastT = Callable[[Any], Any]
+#: A PubSub message handler: called with the message dict.
+MessageHandlerT = Callable[[Dict[str, Any]], Any]
 #: What ``set_response_callback`` takes: called with the parsed reply.
 ResponseCallbackT = Callable[..., Any]
 
