@@ -105,7 +105,8 @@ class StrictRedis(CoreCommands):
                  ssl_cert_reqs='required', ssl_ca_certs=None,
                  max_connections=None, ssl_ca_path=None, ssl_ca_data=None,
                  ssl_check_hostname=True, ssl_password=None,
-                 ssl_min_version=None, ssl_ciphers=None):
+                 ssl_min_version=None, ssl_ciphers=None, username=None,
+                 client_name=None, health_check_interval=0):
         # Every argument but connection_pool describes the pool to build;
         # with a pool given they are all ignored, the deprecated names too.
         if not connection_pool:
@@ -123,6 +124,13 @@ class StrictRedis(CoreCommands):
                 decode_responses=decode_responses,
                 retry_on_timeout=retry_on_timeout,
                 max_connections=max_connections)
+            # (only when given: the pool gets what 2.10.6 gave it otherwise)
+            for name, value in (('username', username),
+                                ('client_name', client_name),
+                                ('health_check_interval',
+                                 health_check_interval)):
+                if value:
+                    pool_kwargs[name] = value
             if unix_socket_path is not None:
                 # no host, port, TCP options or TLS over a unix socket
                 pool_kwargs.update(

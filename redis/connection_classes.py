@@ -8,16 +8,16 @@ command.
 import operator
 import select
 import socket
+from time import monotonic as _monotonic
 
 from redis.exceptions import (
-    AuthenticationError, ConnectionError, RedisError, TimeoutError,
+    AuthenticationError, ConnectionError, RedisError, ResponseError,
+    TimeoutError,
 )
 from redis.forksafe import current_pid
 from redis.parsers import DefaultParser
 from redis.resp import Encoder, pack_command, pack_commands
-from redis.tls import (
-    TLSOptions, failure_hint, is_tls_error, read_alert, reason as tls_reason,
-)
+from redis.tls import TLSOptions, io_failure as tls_io_failure
 from redis.utils import HIREDIS_AVAILABLE, nativestr
 
 try:
@@ -127,13 +127,18 @@ class Connection(object):
     socket_timeout = None
     _poll_sock = None
     _poller = None
+    username = None
+    client_name = None
+    health_check_interval = 0
+    _next_health_check = 0
 
     def __init__(self, host='localhost', port=6379, db=0, password=None,
                  socket_timeout=None, socket_connect_timeout=None,
                  socket_keepalive=False, socket_keepalive_options=None,
                  retry_on_timeout=False, encoding='utf-8',
                  encoding_errors='strict', decode_responses=False,
-                 parser_class=DefaultParser, socket_read_size=65536):
+                 parser_class=DefaultParser, socket_read_size=65536,
+                 username=None, client_name=None, health_check_interval=0):
         self.host = host
         self.port = int(port)
         self.socket_connect_timeout = socket_connect_timeout or socket_timeout
@@ -143,6 +148,7 @@ class Connection(object):
                      Encoder(encoding, encoding_errors, decode_responses),
                      parser_class(socket_read_size=socket_read_size),
                      {'host': self.host, 'port': self.port, 'db': db})
+        self._set_up_session(username, client_name, health_check_interval)
 
     def _set_up(self, db, password, socket_timeout, retry_on_timeout,
                 encoder, parser, description_args):
@@ -159,6 +165,14 @@ class Connection(object):
         self._parser = parser
         self._description_args = description_args
         self._connect_callbacks = []
+
+    def _set_up_session(self, username, client_name, health_check_interval):
+        # what on_connect() sends beyond AUTH and SELECT, and how long an
+        # idle connection goes unchecked
+        self.username = username
+        self.client_name = client_name
+        self.health_check_interval = health_check_interval or 0
+        self._next_health_check = 0
 
     def __repr__(self):
         return self.description_format % self._description_args
@@ -202,6 +216,9 @@ class Connection(object):
             # a failed AUTH/SELECT must not leave a half-set-up socket behind
             self.disconnect()
             raise
+        if self.health_check_interval:
+            self._next_health_check = _monotonic() + \
+                self.health_check_interval
         for callback in self._connect_callbacks:
             callback(self)
 
@@ -243,20 +260,58 @@ class Connection(object):
             exception.args[0], self._address(), exception.args[1])
 
     def on_connect(self):
-        "Initialize the connection, authenticate and select a database"
+        """Initialize the connection: authenticate (as ``username`` when
+        given), name it ``client_name`` and select the database"""
         self._parser.on_connect(self)
         # One command and its reply at a time, through send_command and
         # read_response, as 2.10.6 did: subclasses see these calls. An
         # error reply raises its own class (a wrong password:
         # AuthenticationReplyError, also the ResponseError 2.10.6 raised).
-        if self.password:
-            self.send_command('AUTH', self.password)
+        if self.username is not None:
+            self._auth_as_user()
+        elif self.password:
+            self._auth(self.password)
+        if self.client_name is not None:
+            self.send_command('CLIENT', 'SETNAME', self.client_name)
             if nativestr(self.read_response()) != 'OK':
-                raise AuthenticationError('Invalid Password')
+                raise ConnectionError('Error setting the client name')
         if self.db:
             self.send_command('SELECT', self.db)
             if nativestr(self.read_response()) != 'OK':
                 raise ConnectionError('Invalid Database')
+
+    def _auth(self, *args):
+        self.send_command('AUTH', *args)
+        if nativestr(self.read_response()) != 'OK':
+            raise AuthenticationError('Invalid Password')
+
+    def _auth_as_user(self):
+        password = self.password if self.password is not None else ''
+        try:
+            self._auth(self.username, password)
+        except ResponseError as e:
+            # A server older than 6.0 knows AUTH <password> only (and no
+            # users but the default one), as today's redis-py assumes.
+            if 'wrong number of arguments' not in str(e) or not password:
+                raise
+            self._auth(password)
+
+    def check_health(self):
+        """PING when idle longer than ``health_check_interval`` (the pool
+        asks before handing the connection out); False, and disconnected,
+        when that fails."""
+        interval = self.health_check_interval
+        if not interval or self._sock is None or \
+                _monotonic() < self._next_health_check:
+            return True
+        try:
+            self.send_command('PING')
+            healthy = nativestr(self.read_response()) == 'PONG'
+        except (RedisError, OSError, ValueError):
+            healthy = False
+        if not healthy:
+            self.disconnect()
+        return healthy
 
     def disconnect(self):
         "Disconnects from the Redis server"
@@ -372,6 +427,9 @@ class Connection(object):
             self._raise_if_closed_meanwhile(e)
             self.disconnect()
             raise
+        if self.health_check_interval:
+            self._next_health_check = _monotonic() + \
+                self.health_check_interval
         # Error replies come back as values (the readers' contract). One
         # mapped to a ConnectionError ('max number of clients reached',
         # LOADING) ends the connection, as 2.10.6's parsers raised those.
@@ -461,24 +519,13 @@ class SSLConnection(Connection):
             raise
 
     def _read_error_message(self, error):
-        hint = failure_hint(error) if is_tls_error(error) else None
-        if hint is None:
-            return super(SSLConnection, self)._read_error_message(error)
-        return 'Error while reading from %s over TLS: %s; %s' % (
-            self._address(), tls_reason(error), hint)
+        return tls_io_failure(error, 'reading from', self._address()) or \
+            super(SSLConnection, self)._read_error_message(error)
 
     def _write_error_message(self, error):
-        # A server that refuses the client's certificate (or its lack)
-        # after the handshake sends an alert and closes: the write fails
-        # first, and only reading the alert tells why.
-        alert = None
-        if is_tls_error(error) and self._sock is not None:
-            alert = read_alert(self._sock, min(self.socket_timeout or 1, 1))
-        hint = failure_hint(alert) if alert is not None else None
-        if hint is None:
-            return super(SSLConnection, self)._write_error_message(error)
-        return 'Error while writing to %s over TLS: %s; %s' % (
-            self._address(), tls_reason(alert), hint)
+        return tls_io_failure(error, 'writing to', self._address(),
+                              self._sock, self.socket_timeout) or \
+            super(SSLConnection, self)._write_error_message(error)
 
     def _readable(self, sock, timeout):
         # bytes OpenSSL has decrypted already are not on the socket
@@ -507,13 +554,15 @@ class UnixDomainSocketConnection(Connection):
                  socket_timeout=None, encoding='utf-8',
                  encoding_errors='strict', decode_responses=False,
                  retry_on_timeout=False,
-                 parser_class=DefaultParser, socket_read_size=65536):
+                 parser_class=DefaultParser, socket_read_size=65536,
+                 username=None, client_name=None, health_check_interval=0):
         # 2.10.6's arguments, in its order (positional calls keep working)
         self.path = path
         self._set_up(db, password, socket_timeout, retry_on_timeout,
                      Encoder(encoding, encoding_errors, decode_responses),
                      parser_class(socket_read_size=socket_read_size),
                      {'path': path, 'db': db})
+        self._set_up_session(username, client_name, health_check_interval)
 
     def _connect(self):
         "Create a Unix domain socket connection"

@@ -42,6 +42,7 @@ URL_QUERY_ARGUMENT_PARSERS = {
     'socket_keepalive': to_bool,
     'retry_on_timeout': to_bool,
     'max_connections': int,
+    'health_check_interval': float,
     # BlockingConnectionPool's wait (as today's redis-py reads it)
     'timeout': float,
     # rediss:// (the other ssl_* options are taken as the strings they
@@ -51,7 +52,8 @@ URL_QUERY_ARGUMENT_PARSERS = {
 
 def parse_url(url, db=None, decode_components=False):
     """The connection keyword arguments a redis://, rediss:// or unix://
-    URL stands for."""
+    URL stands for. A user name in it (``redis://user:secret@host``) is
+    sent with the password (AUTH user secret)."""
     url = urlparse(url)
     # 2.10.6 took any other scheme (and 'host:port' with none) for TCP and
     # connected somewhere unintended; refusing it is the safer answer.
@@ -72,13 +74,19 @@ def parse_url(url, db=None, decode_components=False):
                 url_options[name] = value[0]
 
     if decode_components:
+        username = unquote(url.username) if url.username else None
         password = unquote(url.password) if url.password else None
         path = unquote(url.path) if url.path else None
         hostname = unquote(url.hostname) if url.hostname else None
     else:
+        username = url.username or None
         password = url.password
         path = url.path
         hostname = url.hostname
+    if username is not None:
+        # (an ACL user: redis://user:secret@host; redis://:secret@host
+        # authenticates as 2.10.6 did, with the password alone)
+        url_options['username'] = username
 
     if url.scheme == 'unix':
         url_options.update({
@@ -326,8 +334,11 @@ def _ensure_healthy(connection):
     # command go to a fresh connection instead of failing. Only for this
     # package's connection classes: 2.10.6's pools touched nothing of the
     # connection here, and a class of the user's own may have no socket.
+    # A health_check_interval PING, when one is due, comes after the poll
+    # (a closed socket needs no PING) and before the command is sent.
     try:
-        healthy = connection.is_idle_and_healthy()
+        healthy = connection.is_idle_and_healthy() and \
+            connection.check_health()
     except Exception:
         healthy = False
     if not healthy:

@@ -280,14 +280,27 @@ def handshake_failure(error, address):
         address, reason(error), '; ' + hint if hint else '')
 
 
-def is_tls_error(error):
-    return ssl is not None and isinstance(error, ssl.SSLError)
+def io_failure(error, doing, address, sock=None, timeout=None):
+    """The message for a read or write that failed with ``error`` on a TLS
+    connection, when TLS explains it (``doing``: 'reading from' or 'writing
+    to'), else None.
+
+    A server that refuses the client's certificate (or its lack) after the
+    handshake sends an alert and closes: a write fails first, and only the
+    alert, read from ``sock`` (then closed), tells why."""
+    if ssl is None or not isinstance(error, ssl.SSLError):
+        return None
+    if sock is not None:
+        error = _read_alert(sock, min(timeout or 1, 1)) or error
+    hint = failure_hint(error)
+    if hint is None:
+        return None
+    return 'Error while %s %s over TLS: %s; %s' % (doing, address,
+                                                  reason(error), hint)
 
 
-def read_alert(sock, timeout):
-    """The ssl.SSLError a TLS alert waiting on ``sock`` raises when read
-    (within ``timeout`` seconds), or None; what was read is lost, so only
-    for a connection about to be closed."""
+def _read_alert(sock, timeout):
+    # what is read is lost: only for a connection about to be closed
     try:
         sock.settimeout(timeout)
         sock.recv(1)

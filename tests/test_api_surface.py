@@ -12,7 +12,9 @@ Deliberate differences from 2.10.6, each only adds to what 2.10.6 accepted
 - parse_object's ``infotype`` defaults to None, so a raw
   ``execute_command('OBJECT', ...)`` does not crash the callback;
 - StrictRedis and SSLConnection take today's redis-py's ssl_* options, and
-  ``ssl_cert_reqs`` defaults to 'required' (CHANGED_DEFAULTS).
+  ``ssl_cert_reqs`` defaults to 'required' (CHANGED_DEFAULTS);
+- StrictRedis and the connections take ``username``, ``client_name`` and
+  ``health_check_interval``.
 """
 import importlib
 import inspect
@@ -66,7 +68,23 @@ EXTENSIONS = {
         "ssl_certfile=None, ssl_cert_reqs='required', ssl_ca_certs=None, "
         'max_connections=None, ssl_ca_path=None, ssl_ca_data=None, '
         'ssl_check_hostname=True, ssl_password=None, '
-        'ssl_min_version=None, ssl_ciphers=None)'),
+        'ssl_min_version=None, ssl_ciphers=None, username=None, '
+        'client_name=None, health_check_interval=0)'),
+    # ACL users, client names and health checks, as today's redis-py
+    'redis.connection.Connection.__init__': (
+        "(self, host='localhost', port=6379, db=0, password=None, "
+        'socket_timeout=None, socket_connect_timeout=None, '
+        'socket_keepalive=False, socket_keepalive_options=None, '
+        "retry_on_timeout=False, encoding='utf-8', "
+        "encoding_errors='strict', decode_responses=False, "
+        'parser_class=DefaultParser, socket_read_size=65536, '
+        'username=None, client_name=None, health_check_interval=0)'),
+    'redis.connection.UnixDomainSocketConnection.__init__': (
+        "(self, path='', db=0, password=None, socket_timeout=None, "
+        "encoding='utf-8', encoding_errors='strict', "
+        'decode_responses=False, retry_on_timeout=False, '
+        'parser_class=DefaultParser, socket_read_size=65536, '
+        'username=None, client_name=None, health_check_interval=0)'),
     'redis.connection.SSLConnection.__init__': (
         "(self, ssl_keyfile=None, ssl_certfile=None, ssl_cert_reqs='required', "
         'ssl_ca_certs=None, ssl_ca_path=None, ssl_ca_data=None, '

@@ -1,5 +1,6 @@
-"""Secrets never show: a password (or a URL holding one, or a TLS key's
-passphrase) appears in no repr() or str() of a client, pool, connection,
+"""Secrets never show: a password, an ACL user name (or a URL holding them,
+or a TLS key's passphrase) appears in no repr() or str() of a client, pool,
+connection,
 Sentinel or PubSub, in no exception message or traceback text, and in no
 log line at any level.
 
@@ -26,12 +27,13 @@ from redis.sentinel import Sentinel
 import servers
 
 PASSWORD = 'pw-Secret-7f3a'
+USERNAME = 'user-Secret-3e1b'
 WRONG_PASSWORD = 'pw-Wrong-91c2'
 KEY_PASSPHRASE = 'key-Passphrase-5d0e'
 # a password with a '/' that a URL left unquoted (urllib's errors quote the
 # part of it taken for a port)
 SLASH_PASSWORD = 'slash-Left/Unquoted-8b4'
-SECRETS = (PASSWORD, WRONG_PASSWORD, KEY_PASSPHRASE, SLASH_PASSWORD,
+SECRETS = (PASSWORD, USERNAME, WRONG_PASSWORD, KEY_PASSPHRASE, SLASH_PASSWORD,
            'slash-Left', 'Unquoted-8b4')
 
 
@@ -111,7 +113,10 @@ def logs():
 
 @pytest.fixture
 def secret_server(make_server):
-    return make_server(password=PASSWORD)
+    """requirepass PASSWORD, and the ACL user USERNAME with that password
+    (in its configuration: a restart keeps it)"""
+    return make_server(password=PASSWORD, extra_args=(
+        '--user', USERNAME, 'on', '>' + PASSWORD, '~*', '&*', '+@all'))
 
 
 def assert_nothing_leaks(shown, logs):
@@ -123,13 +128,15 @@ def assert_nothing_leaks(shown, logs):
 
 
 def test_reprs_show_no_password(shown, logs, tls_files):
-    url = 'redis://:%s@127.0.0.1:6399/0' % PASSWORD
+    url = 'redis://%s:%s@127.0.0.1:6399/0' % (USERNAME, PASSWORD)
     clients = {
         'StrictRedis': redis.StrictRedis(password=PASSWORD),
-        'Redis': redis.Redis(password=PASSWORD),
+        'StrictRedis with user': redis.StrictRedis(username=USERNAME,
+                                                   password=PASSWORD),
+        'Redis': redis.Redis(username=USERNAME, password=PASSWORD),
         'from_url': redis.StrictRedis.from_url(url),
         'rediss from_url': redis.StrictRedis.from_url(
-            'rediss://:%s@localhost:6390/0' % PASSWORD),
+            'rediss://%s:%s@localhost:6390/0' % (USERNAME, PASSWORD)),
         'unix client': redis.StrictRedis(unix_socket_path='/tmp/x.sock',
                                          password=PASSWORD),
         'TLS client': redis.StrictRedis(
@@ -147,16 +154,19 @@ def test_reprs_show_no_password(shown, logs, tls_files):
     shown.object('ConnectionPool', ConnectionPool.from_url(url))
     shown.object('BlockingConnectionPool',
                  BlockingConnectionPool.from_url(url))
-    shown.object('Connection', Connection(password=PASSWORD))
+    shown.object('Connection', Connection(username=USERNAME,
+                                          password=PASSWORD))
     shown.object('SSLConnection', SSLConnection(
-        password=PASSWORD, ssl_password=KEY_PASSPHRASE))
+        username=USERNAME, password=PASSWORD, ssl_password=KEY_PASSPHRASE))
     shown.object('TLS options', SSLConnection(
         ssl_password=KEY_PASSPHRASE).tls)
     shown.object('UnixDomainSocketConnection',
-                 UnixDomainSocketConnection(path='/tmp/x', password=PASSWORD))
+                 UnixDomainSocketConnection(path='/tmp/x', username=USERNAME,
+                                            password=PASSWORD))
     sentinel = Sentinel([('127.0.0.1', servers.free_port())],
-                        password=PASSWORD,
-                        sentinel_kwargs={'password': PASSWORD})
+                        username=USERNAME, password=PASSWORD,
+                        sentinel_kwargs={'username': USERNAME,
+                                         'password': PASSWORD})
     master = sentinel.master_for('secret-service')
     shown.object('Sentinel', sentinel)
     shown.object('Sentinel client', sentinel.sentinels[0])
@@ -181,8 +191,11 @@ def test_errors_and_logs_show_no_password(shown, logs, secret_server,
         kwargs.setdefault('parser_class', parser_class)
         return redis.StrictRedis(connection_pool=ConnectionPool(**kwargs))
 
-    # a session that works, with its pubsub losing its connection once
-    good = client(password=PASSWORD)
+    # a session that works, as the ACL user, with its pubsub losing its
+    # connection until the server is back
+    good = client(username=USERNAME, password=PASSWORD, health_check_interval=1,
+                  client_name='secrets-test')
+    assert good.execute_command('ACL', 'WHOAMI') == USERNAME.encode()
     assert good.set('k', 'v') is True
     pipe = good.pipeline()
     pipe.set('a', 1).get('a')
@@ -210,8 +223,12 @@ def test_errors_and_logs_show_no_password(shown, logs, secret_server,
     assert not listener.is_alive()
     pubsub.close()
 
-    # a failed AUTH, and no AUTH at all
+    # failed AUTHs, and no AUTH at all
     shown.error('wrong password', client(password=WRONG_PASSWORD).ping)
+    shown.error('wrong user password', client(
+        username=USERNAME, password=WRONG_PASSWORD).ping)
+    shown.error('unknown user', client(
+        username=USERNAME + '-x', password=PASSWORD).ping)
     shown.error('no password', client().ping)
     # a password the server does not expect
     shown.error('needless password',
@@ -219,9 +236,10 @@ def test_errors_and_logs_show_no_password(shown, logs, secret_server,
                        password=PASSWORD).ping)
     # a refused connection, and a timed-out one
     shown.error('refused', client(port=servers.free_port(),
-                                  password=PASSWORD).ping)
+                                  username=USERNAME, password=PASSWORD).ping)
     shown.error('URL refused', redis.StrictRedis.from_url(
-        'redis://:%s@127.0.0.1:%d/0' % (PASSWORD, servers.free_port()),
+        'redis://%s:%s@127.0.0.1:%d/0' % (USERNAME, PASSWORD,
+                                          servers.free_port()),
         parser_class=parser_class).ping)
     # a failed TLS check, and a key whose passphrase is wrong
     tls = dict(connection_class=SSLConnection, host=redis_tls_server.host,
@@ -235,7 +253,7 @@ def test_errors_and_logs_show_no_password(shown, logs, secret_server,
         ssl_password=KEY_PASSPHRASE + 'x', **tls).ping)
     # URLs that cannot be used
     shown.error('URL bad port', lambda: ConnectionPool.from_url(
-        'redis://:%s@127.0.0.1:port/0' % PASSWORD))
+        'redis://%s:%s@127.0.0.1:port/0' % (USERNAME, PASSWORD)))
     shown.error('URL bad scheme', lambda: ConnectionPool.from_url(
         'http://:%s@127.0.0.1/0' % PASSWORD))
     shown.error('URL bad db', lambda: ConnectionPool.from_url(
@@ -244,8 +262,10 @@ def test_errors_and_logs_show_no_password(shown, logs, secret_server,
         'redis://user:%s@127.0.0.1:6379/0' % SLASH_PASSWORD))
     # sentinels that are not there
     sentinel = Sentinel([('127.0.0.1', servers.free_port())],
-                        socket_timeout=1, password=PASSWORD,
-                        sentinel_kwargs={'password': PASSWORD,
+                        socket_timeout=1, username=USERNAME,
+                        password=PASSWORD,
+                        sentinel_kwargs={'username': USERNAME,
+                                         'password': PASSWORD,
                                          'socket_timeout': 1})
     shown.error('no sentinel', sentinel.master_for('secret-service').ping)
     shown.error('no sentinel, slave', sentinel.slave_for(
