@@ -15,7 +15,6 @@ lost after sending) is never re-sent, its caller gets the error; only
 read-only commands count as safe to repeat.
 """
 import random
-import threading
 import time
 from binascii import crc_hqx
 
@@ -167,7 +166,6 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
         self._slots_of_keys = {}
         self._encoding = self.encoder.encoding
         self._encoding_errors = self.encoder.encoding_errors
-        self._lock = threading.Lock()
         self.nodes_manager = NodesManager(
             nodes, pool_kwargs, require_full_coverage=require_full_coverage,
             read_from_replicas=read_from_replicas,
@@ -228,9 +226,8 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
     def get_redis_connection(self, node):
         "The StrictRedis of ``node`` (on its own connection pool)"
         if node.redis_connection is None:
-            with self._lock:
-                if node.redis_connection is None:
-                    self.nodes_manager.create_redis_connection(node)
+            # (two threads may both make one: the last one stays, no harm)
+            self.nodes_manager.create_redis_connection(node)
         return node.redis_connection
 
     def get_node_from_key(self, key, replica=False):

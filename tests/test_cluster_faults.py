@@ -383,10 +383,37 @@ def test_replica_reads_in_turn_and_back_to_the_primary(
     assert rc.get(key) == b'written'
 
 
-def test_every_startup_node_gone_after_start(make_cluster, make_client):
+class GetCountingConnection(Connection):
+    "Counts the GET commands sent"
+    gets = 0
+
+    def send_packed_command(self, command):
+        data = command if isinstance(command, bytes) else b''.join(command)
+        if b'GET' in data:
+            GetCountingConnection.gets += 1
+        return Connection.send_packed_command(self, command)
+
+
+def test_cluster_down_then_every_node_gone(make_cluster, make_client):
     cluster = make_cluster()
-    rc = make_client(cluster)
-    rc.set('k', 1)
+    rc = make_client(cluster, cluster_error_retry_attempts=2,
+                     connection_class=GetCountingConnection)
+    victim = cluster.masters()[0]
+    others = [key for key in keys_for(cluster, 'downed', 1)
+              if cluster.node_for_slot(rc.keyslot(key)) is not victim]
+    rc.set(others[0], 1)
+    # a master and its only replica gone: the cluster is down
+    for node in [victim] + cluster.replicas_of(victim):
+        node.kill()
+    wait_for(lambda: all(parse_info(node.command('CLUSTER', 'INFO')).get(
+        'cluster_state') == 'fail' for node in live(cluster)),
+        'the cluster to be down')
+    GetCountingConnection.gets = 0
+    with pytest.raises(ClusterDownError):
+        rc.get(others[0])
+    # tried once, then again after each of 2 pauses
+    assert GetCountingConnection.gets == 3
+
     for node in cluster.nodes:
         node.kill()
     started = time.monotonic()
