@@ -31,6 +31,8 @@ setup(
     license='MIT',
     packages=find_packages(exclude=['tests', 'tests.*',
                                     'benchmarks', 'benchmarks.*']),
+    # PEP 561: the package's inline annotations are for type checkers
+    package_data={'redis': ['py.typed']},
     python_requires='>=3.9',
     # hiredis 1.x accepts malformed lengths ($-5, $abc) as replies; from
     # 2.0 on it raises, which the garbage tests require of both parsers

@@ -6,6 +6,7 @@ pool and keeps every 2.10.6 name importable from here.
 """
 # (2.10.6's module had this name too)
 from __future__ import with_statement  # noqa: F401
+from __future__ import annotations
 
 import datetime
 import hashlib  # noqa: F401 (a 2.10.6 name of this module, like sys...)
@@ -15,6 +16,7 @@ import time
 import time as mod_time  # noqa: F401
 import warnings
 from itertools import chain  # noqa: F401
+from typing import Any, Callable, Mapping, Optional, Type, TypeVar, Union
 
 from redis._compat import (  # noqa: F401 (2.10.6 imported them here)
     b, basestring, bytes, imap, iteritems, iterkeys, itervalues, izip, long,
@@ -38,9 +40,15 @@ from redis.pipeline import BasePipeline
 from redis.pubsub import PubSub, PubSubWorkerThread  # noqa: F401
 from redis.scripting import Script  # noqa: F401
 from redis.resend import CONNECT, READ, SEND, may_resend
+from redis.typing import (
+    EncodableT, ExpiryT, KeyT, Number, ResponseCallbackT, ResponseT,
+    SSLPasswordT,
+)
 from redis.utils import nativestr  # noqa: F401
 
 SYM_EMPTY = b''
+
+_RedisT = TypeVar('_RedisT', bound='StrictRedis')
 
 def _last_argument(args):
     return args[-1]
@@ -82,7 +90,8 @@ class StrictRedis(CoreCommands):
     RESPONSE_CALLBACKS = RESPONSE_CALLBACKS
 
     @classmethod
-    def from_url(cls, url, db=None, **kwargs):
+    def from_url(cls: Type[_RedisT], url: str, db: Optional[int] = None,
+                 **kwargs: Any) -> _RedisT:
         """A client configured by a URL: ``redis://[:password]@host:port/db``,
         ``rediss://...`` for TLS or ``unix://[:password]@/path.sock?db=N``.
 
@@ -93,20 +102,33 @@ class StrictRedis(CoreCommands):
         connection_pool = ConnectionPool.from_url(url, db=db, **kwargs)
         return cls(connection_pool=connection_pool)
 
-    def __init__(self, host='localhost', port=6379,
-                 db=0, password=None, socket_timeout=None,
-                 socket_connect_timeout=None,
-                 socket_keepalive=None, socket_keepalive_options=None,
-                 connection_pool=None, unix_socket_path=None,
-                 encoding='utf-8', encoding_errors='strict',
-                 charset=None, errors=None,
-                 decode_responses=False, retry_on_timeout=False,
-                 ssl=False, ssl_keyfile=None, ssl_certfile=None,
-                 ssl_cert_reqs='required', ssl_ca_certs=None,
-                 max_connections=None, ssl_ca_path=None, ssl_ca_data=None,
-                 ssl_check_hostname=True, ssl_password=None,
-                 ssl_min_version=None, ssl_ciphers=None, username=None,
-                 client_name=None, health_check_interval=0):
+    def __init__(
+            self, host: str = 'localhost', port: int = 6379, db: int = 0,
+            password: Optional[str] = None,
+            socket_timeout: Optional[float] = None,
+            socket_connect_timeout: Optional[float] = None,
+            socket_keepalive: Optional[bool] = None,
+            socket_keepalive_options: Optional[
+                Mapping[int, Union[int, bytes]]] = None,
+            connection_pool: Optional[ConnectionPool] = None,
+            unix_socket_path: Optional[str] = None, encoding: str = 'utf-8',
+            encoding_errors: str = 'strict', charset: Optional[str] = None,
+            errors: Optional[str] = None, decode_responses: bool = False,
+            retry_on_timeout: bool = False, ssl: bool = False,
+            ssl_keyfile: Optional[str] = None,
+            ssl_certfile: Optional[str] = None,
+            ssl_cert_reqs: Union[str, int, None] = 'required',
+            ssl_ca_certs: Optional[str] = None,
+            max_connections: Optional[int] = None,
+            ssl_ca_path: Optional[str] = None,
+            ssl_ca_data: Optional[Union[str, bytes]] = None,
+            ssl_check_hostname: bool = True,
+            ssl_password: Optional[SSLPasswordT] = None,
+            ssl_min_version: Optional[Union[str, int]] = None,
+            ssl_ciphers: Optional[str] = None, username: Optional[str] = None,
+            client_name: Optional[str] = None,
+            health_check_interval: Number = 0,
+    ) -> None:
         # Every argument but connection_pool describes the pool to build;
         # with a pool given they are all ignored, the deprecated names too.
         if not connection_pool:
@@ -159,14 +181,16 @@ class StrictRedis(CoreCommands):
         self._use_lua_lock = None
         self.response_callbacks = self.__class__.RESPONSE_CALLBACKS.copy()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s<%s>" % (type(self).__name__, repr(self.connection_pool))
 
-    def set_response_callback(self, command, callback):
+    def set_response_callback(self, command: str,
+                              callback: ResponseCallbackT) -> None:
         "Set a custom Response Callback"
         self.response_callbacks[command] = callback
 
-    def pipeline(self, transaction=True, shard_hint=None):
+    def pipeline(self, transaction: bool = True,
+                 shard_hint: Optional[str] = None) -> StrictPipeline:
         """A pipeline that buffers commands and sends them in one round
         trip at ``execute()``; with ``transaction`` they run as one
         MULTI/EXEC block."""
@@ -176,7 +200,8 @@ class StrictRedis(CoreCommands):
             transaction,
             shard_hint)
 
-    def transaction(self, func, *watches, **kwargs):
+    def transaction(self, func: Callable[[Any], Any], *watches: KeyT,
+                    **kwargs: Any) -> Any:
         """Run ``func(pipe)`` and execute the pipeline while WATCHing
         ``watches``, again and again until no watched key changed under it.
 
@@ -200,8 +225,10 @@ class StrictRedis(CoreCommands):
                     continue
                 return returned if value_from_callable else results
 
-    def lock(self, name, timeout=None, sleep=0.1, blocking_timeout=None,
-             lock_class=None, thread_local=True):
+    def lock(self, name: KeyT, timeout: Optional[Number] = None,
+             sleep: Number = 0.1, blocking_timeout: Optional[Number] = None,
+             lock_class: Optional[Type[Lock]] = None,
+             thread_local: bool = True) -> Lock:
         """A Lock on key ``name`` that behaves like threading.Lock.
 
         ``timeout``: seconds the lock lives (None: until released);
@@ -225,17 +252,17 @@ class StrictRedis(CoreCommands):
                           blocking_timeout=blocking_timeout,
                           thread_local=thread_local)
 
-    def pubsub(self, **kwargs):
+    def pubsub(self, **kwargs: Any) -> PubSub:
         "A PubSub object that subscribes to channels and reads their messages"
         return PubSub(self.connection_pool, **kwargs)
 
-    def register_script(self, script):
+    def register_script(self, script: Union[str, bytes]) -> Script:
         """A callable Script for the Lua source ``script``: it runs by SHA
         and loads itself when the server does not know it."""
         return Script(self, script)
 
     # COMMAND EXECUTION AND PROTOCOL PARSING
-    def execute_command(self, *args, **options):
+    def execute_command(self, *args: Any, **options: Any) -> Any:
         """Execute a command and return a parsed response.
 
         After a failure the command is sent again, once, on a fresh
@@ -323,7 +350,8 @@ class StrictRedis(CoreCommands):
             if connection._sock is sock:
                 sock.settimeout(socket_timeout)
 
-    def parse_response(self, connection, command_name, **options):
+    def parse_response(self, connection: Connection, command_name: str,
+                       **options: Any) -> Any:
         "Parses a response from the Redis server"
         response = connection.read_response()
         callback = self.response_callbacks.get(command_name)
@@ -340,7 +368,8 @@ class Redis(StrictRedis):
 
     RESPONSE_CALLBACKS = LEGACY_RESPONSE_CALLBACKS
 
-    def pipeline(self, transaction=True, shard_hint=None):
+    def pipeline(self, transaction: bool = True,
+                 shard_hint: Optional[str] = None) -> Pipeline:
         """A pipeline that buffers commands and sends them in one round
         trip at ``execute()``; with ``transaction`` they run as one
         MULTI/EXEC block."""
@@ -350,19 +379,20 @@ class Redis(StrictRedis):
             transaction,
             shard_hint)
 
-    def setex(self, name, value, time):
+    def setex(self, name: KeyT, value: EncodableT, time: ExpiryT) -> ResponseT:
         """Set ``name`` to ``value`` expiring in ``time`` seconds (an int or
         a timedelta)"""
         if isinstance(time, datetime.timedelta):
             time = time.seconds + time.days * 24 * 3600
         return self.execute_command('SETEX', name, time, value)
 
-    def lrem(self, name, value, num=0):
+    def lrem(self, name: KeyT, value: EncodableT, num: int = 0) -> ResponseT:
         """Remove ``num`` occurrences of ``value`` from list ``name``: from
         the head when num > 0, from the tail when num < 0, all when 0."""
         return self.execute_command('LREM', name, num, value)
 
-    def zadd(self, name, *args, **kwargs):
+    def zadd(self, name: KeyT, *args: EncodableT,
+             **kwargs: Number) -> ResponseT:
         """Add members with scores to sorted set ``name``, given as
         ``name1, score1, name2, score2, ...`` (member first, unlike the Redis
         command and StrictRedis.zadd) or as ``name1=score1`` keywords."""

@@ -51,6 +51,8 @@ ZSetKeysT = Union[KeyT, Iterable[KeyT], Mapping[Any, Number]]
 ScoreCastT = Callable[[Any], Any]
 #: A PubSub message handler: called with the message dict.
 MessageHandlerT = Callable[[Dict[str, Any]], Any]
+#: ssl_password: the private key's password, or a callable that returns it.
+SSLPasswordT = Union[str, bytes, Callable[[], Union[str, bytes]]]
 #: What ``set_response_callback`` takes: called with the parsed reply.
 ResponseCallbackT = Callable[..., Any]
 
