@@ -7,7 +7,12 @@ annotations promise a type checker, as today's redis-py names them.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Dict, Iterable, Mapping, TypeVar, Union
+from typing import (
+    TYPE_CHECKING, Any, Callable, Dict, Iterable, Mapping, TypeVar, Union,
+)
+
+if TYPE_CHECKING:
+    from redis.cluster_nodes import ClusterNode
 
 #: A key name.
 KeyT = Union[bytes, str, memoryview]
@@ -55,6 +60,12 @@ MessageHandlerT = Callable[[Dict[str, Any]], Any]
 SSLPasswordT = Union[str, bytes, Callable[[], Union[str, bytes]]]
 #: What ``set_response_callback`` takes: called with the parsed reply.
 ResponseCallbackT = Callable[..., Any]
+
+#: The nodes a cluster command goes to: a node flag (RedisCluster.PRIMARIES,
+#: REPLICAS, ALL_NODES, RANDOM, DEFAULT_NODE), a ClusterNode, or a list or
+#: dict of them.
+TargetNodesT = Union[str, 'ClusterNode', Iterable['ClusterNode'],
+                     Mapping[Any, 'ClusterNode']]
 
 #: The reply of a command method. Its shape depends on the command, on
 #: decode_responses (bytes or str) and on the client: a pipeline's command

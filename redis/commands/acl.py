@@ -1,5 +1,10 @@
 """ACL users and permissions: ACL SETUSER, ACL GETUSER, ACL LOG, ..."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional, Union
+
 from redis.exceptions import DataError
+from redis.typing import EncodableT, ResponseT
 
 _SINGLE = (str, bytes)
 
@@ -105,22 +110,25 @@ def setuser_rules(enabled=False, nopass=False, passwords=None,
 class ACLCommands(object):
     """ACL users and permissions: ACL SETUSER, ACL GETUSER, ACL LOG, ..."""
 
-    def acl_cat(self, category=None, **kwargs):
+    def acl_cat(self, category: Optional[str] = None,
+                **kwargs: Any) -> ResponseT:
         """The ACL categories as a list of str; with ``category``, the
         commands in it"""
         pieces = [] if category is None else [category]
         return self.execute_command('ACL CAT', *pieces, **kwargs)
 
-    def acl_deluser(self, *username, **kwargs):
+    def acl_deluser(self, *username: str, **kwargs: Any) -> ResponseT:
         "Delete the ACL users ``username``; the number deleted"
         return self.execute_command('ACL DELUSER', *username, **kwargs)
 
-    def acl_dryrun(self, username, *args, **kwargs):
+    def acl_dryrun(self, username: str, *args: EncodableT,
+                   **kwargs: Any) -> ResponseT:
         """Whether ``username`` may run the command ``args``: 'OK', or the
         server's explanation why not"""
         return self.execute_command('ACL DRYRUN', username, *args, **kwargs)
 
-    def acl_genpass(self, bits=None, **kwargs):
+    def acl_genpass(self, bits: Optional[int] = None,
+                    **kwargs: Any) -> ResponseT:
         """A random password from the server's generator, as a str of hex
         digits: 256 bits, or ``bits`` (1 to 4096, rounded up to 4)"""
         pieces = []
@@ -132,24 +140,24 @@ class ACLCommands(object):
             pieces.append(bits)
         return self.execute_command('ACL GENPASS', *pieces, **kwargs)
 
-    def acl_getuser(self, username, **kwargs):
+    def acl_getuser(self, username: str, **kwargs: Any) -> ResponseT:
         """The ACL of ``username`` as a dict (flags, passwords, commands,
         categories, keys, channels, selectors, enabled), or None"""
         return self.execute_command('ACL GETUSER', username, **kwargs)
 
-    def acl_help(self, **kwargs):
+    def acl_help(self, **kwargs: Any) -> ResponseT:
         "The server's help text for ACL, as a list of lines"
         return self.execute_command('ACL HELP', **kwargs)
 
-    def acl_list(self, **kwargs):
+    def acl_list(self, **kwargs: Any) -> ResponseT:
         "Every user's rules, one str per user as ACL SETUSER takes them"
         return self.execute_command('ACL LIST', **kwargs)
 
-    def acl_load(self, **kwargs):
+    def acl_load(self, **kwargs: Any) -> ResponseT:
         "Reload the users from the server's ACL file; True"
         return self.execute_command('ACL LOAD', **kwargs)
 
-    def acl_log(self, count=None, **kwargs):
+    def acl_log(self, count: Optional[int] = None, **kwargs: Any) -> ResponseT:
         """The latest ACL denials (all, or the ``count`` latest), as a list
         of dicts, the newest first"""
         pieces = []
@@ -159,19 +167,27 @@ class ACLCommands(object):
             pieces.append(count)
         return self.execute_command('ACL LOG', *pieces, **kwargs)
 
-    def acl_log_reset(self, **kwargs):
+    def acl_log_reset(self, **kwargs: Any) -> ResponseT:
         "Empty the ACL log; True"
         return self.execute_command('ACL LOG', 'RESET', **kwargs)
 
-    def acl_save(self, **kwargs):
+    def acl_save(self, **kwargs: Any) -> ResponseT:
         "Write the users to the server's ACL file; True"
         return self.execute_command('ACL SAVE', **kwargs)
 
-    def acl_setuser(self, username, enabled=False, nopass=False,
-                    passwords=None, hashed_passwords=None, categories=None,
-                    commands=None, keys=None, channels=None, selectors=None,
-                    reset=False, reset_keys=False, reset_channels=False,
-                    reset_passwords=False, **kwargs):
+    def acl_setuser(
+            self, username: str, enabled: bool = False, nopass: bool = False,
+            passwords: Optional[Union[str, Iterable[str]]] = None,
+            hashed_passwords: Optional[Union[str, Iterable[str]]] = None,
+            categories: Optional[Union[str, Iterable[str]]] = None,
+            commands: Optional[Union[str, Iterable[str]]] = None,
+            keys: Optional[Union[str, Iterable[str]]] = None,
+            channels: Optional[Union[str, Iterable[str]]] = None,
+            selectors: Optional[Union[str, Iterable[str]]] = None,
+            reset: bool = False, reset_keys: bool = False,
+            reset_channels: bool = False, reset_passwords: bool = False,
+            **kwargs: Any,
+    ) -> ResponseT:
         """Create the ACL user ``username`` or add rules to it; True.
 
         ``enabled``: the user may log in ('on'; else 'off').
@@ -196,10 +212,10 @@ class ACLCommands(object):
         return self.execute_command('ACL SETUSER', username, *rules,
                                     **kwargs)
 
-    def acl_users(self, **kwargs):
+    def acl_users(self, **kwargs: Any) -> ResponseT:
         "The names of the ACL users, as a list of str"
         return self.execute_command('ACL USERS', **kwargs)
 
-    def acl_whoami(self, **kwargs):
+    def acl_whoami(self, **kwargs: Any) -> ResponseT:
         "The user this connection is logged in as, as a str"
         return self.execute_command('ACL WHOAMI', **kwargs)

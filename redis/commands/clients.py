@@ -1,5 +1,10 @@
 """The CLIENT command's subcommands: this connection and the others."""
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Optional, Union
+
 from redis.exceptions import DataError
+from redis.typing import EncodableT, ResponseT
 
 _LIST_TYPES = ('normal', 'master', 'replica', 'pubsub')
 _KILL_TYPES = ('normal', 'master', 'slave', 'replica', 'pubsub')
@@ -49,31 +54,36 @@ def _kill_filters(_id, _type, addr, skipme, laddr, user, maxage):
 class ClientCommands(object):
     "The CLIENT command's subcommands: this connection and the others"
 
-    def client_getname(self):
+    def client_getname(self) -> ResponseT:
         "The name of this connection, or None"
         return self.execute_command('CLIENT GETNAME')
 
-    def client_getredir(self, **kwargs):
+    def client_getredir(self, **kwargs: Any) -> ResponseT:
         """The id of the client that gets this connection's tracking
         invalidations: 0 for itself, -1 when tracking is off"""
         return self.execute_command('CLIENT GETREDIR', **kwargs)
 
-    def client_id(self, **kwargs):
+    def client_id(self, **kwargs: Any) -> ResponseT:
         "The server's id of this connection, an int"
         return self.execute_command('CLIENT ID', **kwargs)
 
-    def client_info(self, **kwargs):
+    def client_info(self, **kwargs: Any) -> ResponseT:
         """This connection as the server sees it: a dict of str, its
         counters (id, age, idle, db, ...) as ints"""
         return self.execute_command('CLIENT INFO', **kwargs)
 
-    def client_kill(self, address):
+    def client_kill(self, address: str) -> ResponseT:
         "Disconnect the client at ``address`` ('ip:port')"
         return self.execute_command('CLIENT KILL', address)
 
-    def client_kill_filter(self, _id=None, _type=None, addr=None,
-                           skipme=None, laddr=None, user=None, maxage=None,
-                           **kwargs):
+    def client_kill_filter(self, _id: Optional[Union[int, str]] = None,
+                           _type: Optional[str] = None,
+                           addr: Optional[str] = None,
+                           skipme: Optional[bool] = None,
+                           laddr: Optional[str] = None,
+                           user: Optional[str] = None,
+                           maxage: Optional[int] = None,
+                           **kwargs: Any) -> ResponseT:
         """Disconnect every client matching all the filters given; the
         number disconnected.
 
@@ -85,7 +95,9 @@ class ClientCommands(object):
         args = _kill_filters(_id, _type, addr, skipme, laddr, user, maxage)
         return self.execute_command('CLIENT KILL', *args, **kwargs)
 
-    def client_list(self, _type=None, client_id=[], **kwargs):
+    def client_list(self, _type: Optional[str] = None,
+                    client_id: List[Union[int, str]] = [],
+                    **kwargs: Any) -> ResponseT:
         """The connected clients, as a list of dicts; ``_type`` ('normal',
         'master', 'replica', 'pubsub') or the ids in ``client_id`` (a list)
         select some."""
@@ -102,17 +114,18 @@ class ClientCommands(object):
             args.extend(client_id)
         return self.execute_command('CLIENT LIST', *args, **kwargs)
 
-    def client_no_evict(self, mode):
+    def client_no_evict(self, mode: str) -> ResponseT:
         """'ON': this connection is spared by client eviction; 'OFF' ends
         that"""
         return self.execute_command('CLIENT NO-EVICT', mode)
 
-    def client_no_touch(self, mode):
+    def client_no_touch(self, mode: str) -> ResponseT:
         """'ON': this connection's commands leave the keys' LRU/LFU as they
         are (Redis 7.2); 'OFF' ends that"""
         return self.execute_command('CLIENT NO-TOUCH', mode)
 
-    def client_pause(self, timeout, all=True, **kwargs):
+    def client_pause(self, timeout: int, all: bool = True,
+                     **kwargs: Any) -> ResponseT:
         """Hold the commands of all clients for ``timeout`` milliseconds
         (an int); with ``all=False`` only their writes"""
         if isinstance(timeout, bool) or not isinstance(timeout, int):
@@ -120,7 +133,7 @@ class ClientCommands(object):
         args = [timeout] if all else [timeout, 'WRITE']
         return self.execute_command('CLIENT PAUSE', *args, **kwargs)
 
-    def client_reply(self, reply, **kwargs):
+    def client_reply(self, reply: str, **kwargs: Any) -> ResponseT:
         """'ON': the server answers this connection's commands (as it does
         unless told otherwise).
 
@@ -136,17 +149,20 @@ class ClientCommands(object):
                             'reads a reply' % reply)
         return self.execute_command('CLIENT REPLY', reply, **kwargs)
 
-    def client_setinfo(self, attr, value, **kwargs):
+    def client_setinfo(self, attr: str, value: EncodableT,
+                       **kwargs: Any) -> ResponseT:
         """Set the attribute ``attr`` ('LIB-NAME' or 'LIB-VER') of this
         connection, as CLIENT LIST shows it (Redis 7.2); True"""
         return self.execute_command('CLIENT SETINFO', attr, value, **kwargs)
 
-    def client_setname(self, name):
+    def client_setname(self, name: str) -> ResponseT:
         "Name this connection ``name``"
         return self.execute_command('CLIENT SETNAME', name)
 
-    def client_tracking(self, on=True, clientid=None, prefix=[], bcast=False,
-                        optin=False, optout=False, noloop=False, **kwargs):
+    def client_tracking(self, on: bool = True, clientid: Optional[int] = None,
+                        prefix: Iterable[str] = [], bcast: bool = False,
+                        optin: bool = False, optout: bool = False,
+                        noloop: bool = False, **kwargs: Any) -> ResponseT:
         """Turn server-assisted client-side caching on (``on``) or off for
         this connection.
 
@@ -161,30 +177,35 @@ class ClientCommands(object):
                               noloop)
         return self.execute_command('CLIENT TRACKING', *args, **kwargs)
 
-    def client_tracking_off(self, clientid=None, prefix=[], bcast=False,
-                            optin=False, optout=False, noloop=False):
+    def client_tracking_off(self, clientid: Optional[int] = None,
+                            prefix: Iterable[str] = [], bcast: bool = False,
+                            optin: bool = False, optout: bool = False,
+                            noloop: bool = False) -> ResponseT:
         "client_tracking(False, ...)"
         return self.client_tracking(False, clientid, prefix, bcast, optin,
                                     optout, noloop)
 
-    def client_tracking_on(self, clientid=None, prefix=[], bcast=False,
-                           optin=False, optout=False, noloop=False):
+    def client_tracking_on(self, clientid: Optional[int] = None,
+                           prefix: Iterable[str] = [], bcast: bool = False,
+                           optin: bool = False, optout: bool = False,
+                           noloop: bool = False) -> ResponseT:
         "client_tracking(True, ...)"
         return self.client_tracking(True, clientid, prefix, bcast, optin,
                                     optout, noloop)
 
-    def client_trackinginfo(self, **kwargs):
+    def client_trackinginfo(self, **kwargs: Any) -> ResponseT:
         """This connection's tracking state: the flat list ['flags', [...],
         'redirect', id, 'prefixes', [...]]"""
         return self.execute_command('CLIENT TRACKINGINFO', **kwargs)
 
-    def client_unblock(self, client_id, error=False, **kwargs):
+    def client_unblock(self, client_id: int, error: bool = False,
+                       **kwargs: Any) -> ResponseT:
         """End the blocking command (BLPOP and the like) of client
         ``client_id`` as if it timed out, or with ``error`` with an
         UNBLOCKED error; whether it was blocked"""
         args = [client_id, 'ERROR'] if error else [client_id]
         return self.execute_command('CLIENT UNBLOCK', *args, **kwargs)
 
-    def client_unpause(self, **kwargs):
+    def client_unpause(self, **kwargs: Any) -> ResponseT:
         "End a CLIENT PAUSE"
         return self.execute_command('CLIENT UNPAUSE', **kwargs)
