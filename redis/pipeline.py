@@ -50,6 +50,44 @@ def _safe_str(value):
     return str(value)
 
 
+HIDDEN = '<hidden>'
+# CONFIG SET parameters whose values are credentials
+_SECRET_CONFIG = frozenset(('requirepass', 'masterauth', 'masteruser',
+                            'tls-key-file-pass', 'tls-client-key-file-pass'))
+
+
+def shown_arguments(args):
+    """The text of a command's arguments for an error message, with the
+    credentials it carries (AUTH, HELLO ... AUTH, MIGRATE ... AUTH/AUTH2,
+    ACL SETUSER passwords and hashes, CONFIG SET requirepass ...) replaced
+    by ``<hidden>``: error messages end up in logs."""
+    words = [_safe_str(arg) for arg in args]
+    if not words:
+        return words
+    words[:1] = words[0].split()
+    name = ' '.join(words[:2]).upper()
+    command = words[0].upper() if words else ''
+    hide_next = 0
+    for i in range(1, len(words)):
+        word = words[i]
+        upper = word.upper()
+        if hide_next:
+            words[i] = HIDDEN
+            hide_next -= 1
+        elif command == 'AUTH':
+            words[i] = HIDDEN
+        elif command in ('HELLO', 'MIGRATE') and upper == 'AUTH':
+            hide_next = 2 if command == 'HELLO' else 1
+        elif command == 'MIGRATE' and upper == 'AUTH2':
+            hide_next = 2
+        elif name == 'ACL SETUSER' and word[:1] in '><#!' and word:
+            words[i] = word[0] + HIDDEN
+        elif name == 'CONFIG SET' and i % 2 and i > 2 and \
+                words[i - 1].lower() in _SECRET_CONFIG:
+            words[i] = HIDDEN
+    return words
+
+
 def _client_parse_response():
     # StrictRedis' own parse_response, as 2.10.6 called it by name (so a
     # class of the user's between BasePipeline and StrictRedis does not see
@@ -251,7 +289,7 @@ class BasePipeline(object):
                            command: Iterable[Any]) -> None:
         """Prefix the error's message with the failing command and its
         1-based position in the pipeline."""
-        cmd = ' '.join(map(_safe_str, command))
+        cmd = ' '.join(shown_arguments(command))
         original = exception.args[0] if exception.args else ''
         msg = 'Command # %d (%s) of pipeline caused error: %s' % (
             number, cmd, _safe_str(original))

@@ -281,3 +281,32 @@ def test_the_check_finds_a_leak(shown):
     shown.texts.append(('made up, quoted', quote(SLASH_PASSWORD, safe='')))
     labels = [label for label, _, _ in shown.leaks(SECRETS)]
     assert 'made up' in labels and 'made up, quoted' in labels
+
+
+def test_pipeline_errors_hide_the_credentials_of_commands(
+        shown, secret_server, parser_class):
+    # A failing command's arguments go into the pipeline's error message
+    # (2.10.6's "Command # N (...)"): those that are credentials must not.
+    client = redis.StrictRedis(connection_pool=ConnectionPool(
+        host=secret_server.host, port=secret_server.port, password=PASSWORD,
+        parser_class=parser_class))
+    failing = [
+        ('AUTH', ('AUTH', WRONG_PASSWORD)),
+        ('AUTH user', ('AUTH', USERNAME, WRONG_PASSWORD)),
+        ('HELLO AUTH', ('HELLO', 2, 'AUTH', USERNAME, WRONG_PASSWORD)),
+        ('ACL SETUSER', ('ACL SETUSER', 'other', 'on', '>' + WRONG_PASSWORD,
+                         'no-such-rule')),
+        ('CONFIG SET', ('CONFIG', 'SET', 'requirepass', WRONG_PASSWORD,
+                        'no-such-parameter', 'x')),
+    ]
+    for label, args in failing:
+        for transaction in (False, True):
+            pipe = client.pipeline(transaction=transaction)
+            pipe.execute_command(*args)
+            error = shown.error('pipeline %s (transaction=%s)' % (
+                label, transaction), pipe.execute)
+            assert 'of pipeline caused error' in str(error)
+            assert '<hidden>' in str(error)
+    # nothing ran: the server still takes only its own password
+    assert client.ping() is True
+    assert shown.leaks(SECRETS) == []
