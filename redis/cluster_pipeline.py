@@ -18,7 +18,7 @@ import time
 
 from redis.cluster_commands import add_target_nodes
 from redis.cluster_nodes import REPLICA
-from redis.cluster_routing import ROUTES
+from redis.cluster_routing import ROUTES, command_route
 from redis.commands import CoreCommands
 from redis.commands.cluster import ClusterManagementCommands
 from redis.exceptions import (
@@ -319,38 +319,44 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
             again = self._round_trip(stack, batches, results)
             rounds += 1
             last_asked, asked, todo = asked, {}, []
-            lost = refusals = False
+            redirected, refused = [], []
             for i in again:
-                error = results[i]
-                if isinstance(error, AskError):  # MOVED too
-                    if not allow_redirections or rounds > MAX_REDIRECTIONS:
-                        continue
+                if isinstance(results[i], AskError):  # MOVED too
+                    redirected.append(i)
+                else:
+                    refused.append(i)
+            if redirected and allow_redirections and \
+                    rounds <= MAX_REDIRECTIONS:
+                for i in redirected:
+                    error = results[i]
                     if isinstance(error, MovedError):
                         routes[i] = manager.update_moved_exception(error)
                     else:
                         asked[i] = manager.node_at(error.host, error.port)
                     todo.append(i)
-                    continue
-                if not pause.more(self.cluster):
-                    continue
-                if isinstance(error, (ConnectionError, TimeoutError)) and \
-                        not proves_not_run(error):
-                    lost = True
-                    self._node_lost(last_asked.get(i) or routes[i])
-                elif isinstance(error, ClusterDownError):
-                    manager.refresh_due = True
-                refusals = True
-                routes[i] = None
-                todo.append(i)
+            # refusals (TRYAGAIN, CLUSTERDOWN, LOADING) and nodes that could
+            # not be reached share the cluster's retry budget, per round
+            if refused and pause.more(self.cluster):
+                lost = False
+                for i in refused:
+                    error = results[i]
+                    if isinstance(error, (ConnectionError, TimeoutError)) \
+                            and not proves_not_run(error):
+                        lost = True
+                        self._node_lost(last_asked.get(i) or routes[i])
+                    elif isinstance(error, ClusterDownError):
+                        manager.refresh_due = True
+                    routes[i] = None
+                    todo.append(i)
+                if lost:
+                    if not manager.refresh_after_failure(sent_at):
+                        pause.wait()
+                else:
+                    if manager.refresh_due:
+                        manager.refresh_if_due()
+                    pause.wait()
             if not todo:
                 return results
-            if lost:
-                if not manager.refresh_after_failure(sent_at):
-                    pause.wait()
-            elif refusals:
-                if manager.refresh_due:
-                    manager.refresh_if_due()
-                pause.wait()
             for i in todo:
                 if routes[i] is None:
                     routes[i] = self._node_for(*stack[i])
@@ -385,10 +391,10 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
             # that cannot be encoded fails the pipeline with nothing run
             packed = [self._pack(stack, batch) for batch in batches]
             for batch, buffers in zip(batches, packed):
-                self._send(batch, buffers, results, again)
+                self._send(stack, batch, buffers, results, again)
             for batch in batches:
                 if batch.unread:
-                    self._read(batch, results, again)
+                    self._read(stack, batch, results, again)
         finally:
             for batch in batches:
                 connection = batch.connection
@@ -411,7 +417,7 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
         batch.connection = connection
         return connection.pack_commands(commands)
 
-    def _send(self, batch, packed, results, again):
+    def _send(self, stack, batch, packed, results, again):
         connection = batch.connection
         stage = CONNECT
         try:
@@ -423,15 +429,17 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
         except (ConnectionError, TimeoutError) as e:
             batch.unread = False
             connection.disconnect()
+            several = len(batch.indices) > 1
             for i in batch.indices:
                 results[i] = e
-            # A failed connect sent nothing: after a refresh the slot's
-            # new owner may take the commands.
-            if may_resend(e, stage, connection,
-                          batch=len(batch.indices) > 1, elsewhere=True):
-                again.extend(batch.indices)
+                # A failed connect sent nothing: after a refresh the
+                # slot's new owner may take the commands.
+                if may_resend(e, stage, connection, batch=several,
+                              idempotent=_reads_only(stack[i][0]),
+                              elsewhere=True):
+                    again.append(i)
 
-    def _read(self, batch, results, again):
+    def _read(self, stack, batch, results, again):
         connection = batch.connection
         read = connection.read_response
         indices = batch.indices
@@ -460,7 +468,8 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
                     n += 1
                 for j in indices[n:]:
                     results[j] = e
-                    if may_resend(e, READ, connection, batch=True):
+                    if may_resend(e, READ, connection, batch=True,
+                                  idempotent=_reads_only(stack[j][0])):
                         again.append(j)
                 return
             results[i] = r
@@ -475,6 +484,12 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
         """After watch(): buffer the commands that follow again, to run
         as one transaction on the watched slot's node at execute()"""
         BasePipeline.multi(self)
+
+
+def _reads_only(args):
+    "Whether command ``args`` only reads (so running it twice is harmless)"
+    route = command_route(args)
+    return route is not None and route.readonly
 
 
 class _Pause(object):

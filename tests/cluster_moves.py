@@ -90,3 +90,27 @@ def keys_by_owner(cluster, prefix, count_per_master=3):
                 found[master.port].append(key)
                 slots.add(slot)
     return found
+
+
+def kill_and_wait_for_failover(cluster, master, timeout=SETTLE_TIMEOUT):
+    """SIGKILL ``master``; return its replica once that replica is a master
+    and every live node's CLUSTER SLOTS gives it the dead master's slots"""
+    replica, = cluster.replicas_of(master)
+    slots = [first for (first, _), (owner, _) in cluster.slots().items()
+             if owner.port == master.port]
+    master.kill()
+    live = [node for node in cluster.nodes if node is not master]
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            promoted = replica.info().get('role') == 'master' and all(
+                owner_of(cluster, slot, node) == replica.port
+                for slot in slots for node in live)
+        except (OSError, ConnectionError):
+            promoted = False
+        if promoted:
+            return replica
+        if time.monotonic() > deadline:
+            raise AssertionError('%r not promoted within %ss'
+                                 % (replica, timeout))
+        time.sleep(0.05)

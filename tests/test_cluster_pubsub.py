@@ -7,13 +7,14 @@ import time
 
 import pytest
 
-from redis.exceptions import PubSubError
+from redis.exceptions import ConnectionError, PubSubError
 
 import cluster_moves
 import cluster_fixtures
 
 # the fixtures this module uses
 cluster_servers = cluster_fixtures.cluster_servers
+make_cluster = cluster_fixtures.make_cluster
 make_rc = cluster_fixtures.make_rc
 rc = cluster_fixtures.rc
 
@@ -283,6 +284,42 @@ def test_sharded_channel_follows_its_slot_to_another_node(rc, sharded):
     finally:
         p.close()
         cluster_moves.move_empty_slot(sharded, slot, target, source)
+
+
+@pytest.mark.slow
+def test_sharded_channel_follows_a_failover(make_cluster, make_rc, sharded):
+    cluster = make_cluster()
+    rc = make_rc(cluster)
+    by_owner = channels_by_owner(cluster, 'fail:')
+    ports = sorted(by_owner)
+    by_port = dict((node.port, node) for node in cluster.masters())
+    victim, safe_owner = by_port[ports[0]], by_port[ports[1]]
+    doomed, safe = by_owner[ports[0]][0], by_owner[ports[1]][0]
+    p = rc.pubsub()
+    p.ssubscribe(doomed, safe)
+    for _ in range(2):
+        assert wait_for(p, p.get_sharded_message)['type'] == 'ssubscribe'
+    promoted = cluster_moves.kill_and_wait_for_failover(cluster, victim)
+    try:
+        # reading finds the node lost, the channel's slot on the promoted
+        # replica, and subscribes there (a read may report the lost node
+        # before that: the loop goes on, as a caller's would)
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        message = None
+        while message is None and time.monotonic() < deadline:
+            try:
+                message = p.get_sharded_message(timeout=1.0)
+            except ConnectionError:
+                pass
+        assert message == {'type': 'ssubscribe', 'pattern': None,
+                           'channel': doomed.encode(), 'data': 1}
+        assert promoted.command('SPUBLISH', doomed, 'after') == 1
+        assert wait_for(p, p.get_sharded_message)['data'] == b'after'
+        assert safe_owner.command('SPUBLISH', safe, 'still') == 1
+        assert wait_for(p, p.get_sharded_message)['data'] == b'still'
+    finally:
+        p.close()
+        victim.start()  # (back as a replica)
 
 
 def test_repr_and_close(rc, sharded):
