@@ -5,19 +5,26 @@ Replies are read by a parser (redis.parsers). Any exception while sending
 or reading disconnects, so a half-read reply is never handed to the next
 command.
 """
+from __future__ import annotations
+
 import operator
 import select
 import socket
 from time import monotonic as _monotonic
+from typing import (
+    Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Type,
+    Union,
+)
 
 from redis.exceptions import (
     AuthenticationError, ConnectionError, RedisError, ResponseError,
     TimeoutError,
 )
 from redis.forksafe import current_pid
-from redis.parsers import DefaultParser
+from redis.parsers import BaseParser, DefaultParser
 from redis.resp import Encoder, pack_command, pack_commands
 from redis.tls import TLSOptions, io_failure as tls_io_failure
+from redis.typing import Number, SSLPasswordT
 from redis.utils import HIREDIS_AVAILABLE, nativestr
 
 try:
@@ -132,13 +139,21 @@ class Connection(object):
     health_check_interval = 0
     _next_health_check = 0
 
-    def __init__(self, host='localhost', port=6379, db=0, password=None,
-                 socket_timeout=None, socket_connect_timeout=None,
-                 socket_keepalive=False, socket_keepalive_options=None,
-                 retry_on_timeout=False, encoding='utf-8',
-                 encoding_errors='strict', decode_responses=False,
-                 parser_class=DefaultParser, socket_read_size=65536,
-                 username=None, client_name=None, health_check_interval=0):
+    def __init__(
+            self, host: str = 'localhost', port: int = 6379, db: int = 0,
+            password: Optional[str] = None,
+            socket_timeout: Optional[float] = None,
+            socket_connect_timeout: Optional[float] = None,
+            socket_keepalive: bool = False,
+            socket_keepalive_options: Optional[
+                Mapping[int, Union[int, bytes]]] = None,
+            retry_on_timeout: bool = False, encoding: str = 'utf-8',
+            encoding_errors: str = 'strict', decode_responses: bool = False,
+            parser_class: Type[BaseParser] = DefaultParser,
+            socket_read_size: int = 65536, username: Optional[str] = None,
+            client_name: Optional[str] = None,
+            health_check_interval: Number = 0,
+    ) -> None:
         self.host = host
         self.port = int(port)
         self.socket_connect_timeout = socket_connect_timeout or socket_timeout
@@ -174,31 +189,33 @@ class Connection(object):
         self.health_check_interval = health_check_interval or 0
         self._next_health_check = 0
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return self.description_format % self._description_args
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.disconnect()
         except Exception:
             pass
 
     @property
-    def description_args(self):
+    def description_args(self) -> Dict[str, Any]:
         return self._description_args
 
     @property
-    def is_connected(self):
+    def is_connected(self) -> bool:
         "Whether a socket is open (it may still have been closed remotely)"
         return self._sock is not None
 
-    def register_connect_callback(self, callback):
+    def register_connect_callback(
+            self, callback: Callable[[Connection], Any],
+    ) -> None:
         self._connect_callbacks.append(callback)
 
-    def clear_connect_callbacks(self):
+    def clear_connect_callbacks(self) -> None:
         self._connect_callbacks = []
 
-    def connect(self):
+    def connect(self) -> None:
         "Connects to the Redis server if not already connected"
         if self._sock:
             return
@@ -259,7 +276,7 @@ class Connection(object):
         return "Error %s connecting to %s. %s." % (
             exception.args[0], self._address(), exception.args[1])
 
-    def on_connect(self):
+    def on_connect(self) -> None:
         """Initialize the connection: authenticate (as ``username`` when
         given), name it ``client_name`` and select the database"""
         self._parser.on_connect(self)
@@ -296,7 +313,7 @@ class Connection(object):
                 raise
             self._auth(password)
 
-    def check_health(self):
+    def check_health(self) -> bool:
         """PING when idle longer than ``health_check_interval`` (the pool
         asks before handing the connection out); False, and disconnected,
         when that fails."""
@@ -313,7 +330,7 @@ class Connection(object):
             self.disconnect()
         return healthy
 
-    def disconnect(self):
+    def disconnect(self) -> None:
         "Disconnects from the Redis server"
         self._parser.on_disconnect()
         sock = self._sock
@@ -333,7 +350,8 @@ class Connection(object):
         except OSError:
             pass
 
-    def send_packed_command(self, command):
+    def send_packed_command(self,
+                            command: Union[bytes, Iterable[bytes]]) -> None:
         "Send an already packed command to the Redis server"
         if not self._sock:
             self.connect()
@@ -366,7 +384,7 @@ class Connection(object):
             raise ConnectionError('Connection closed while in use (by '
                                   'another thread: %s)' % (error,)) from error
 
-    def send_command(self, *args):
+    def send_command(self, *args: Any) -> None:
         "Pack and send a command to the Redis server"
         if self._packs_itself:
             self.send_packed_command(pack_command(self.encoder, args))
@@ -384,7 +402,7 @@ class Connection(object):
             self._poll_sock = sock
         return _poll(self._poller, timeout)
 
-    def can_read(self, timeout=0):
+    def can_read(self, timeout: Optional[float] = 0) -> bool:
         "Poll the socket to see if there's data that can be read."
         sock = self._sock
         if not sock:
@@ -392,7 +410,7 @@ class Connection(object):
             sock = self._sock
         return self._parser.can_read() or self._readable(sock, timeout)
 
-    def is_idle_and_healthy(self):
+    def is_idle_and_healthy(self) -> bool:
         """Cheap check made when the pool hands out a connected connection:
         False when the server closed it or when bytes wait unread (a reply
         nobody read would be taken for the next command's). True when it
@@ -413,7 +431,7 @@ class Connection(object):
             return True
         return not self._readable(sock, 0)
 
-    def read_response(self):
+    def read_response(self) -> Any:
         "Read the response from a previously sent command"
         try:
             response = self._parser.read_response()
@@ -450,17 +468,17 @@ class Connection(object):
             errno, errmsg = error.args[0], error.args[1]
         return "Error %s while writing to socket. %s." % (errno, errmsg)
 
-    def encode(self, value):
+    def encode(self, value: Any) -> bytes:
         "Return a bytestring representation of the value"
         return self.encoder.encode(value)
 
-    def pack_command(self, *args):
+    def pack_command(self, *args: Any) -> Union[bytes, List[bytes]]:
         "Pack a series of arguments into the Redis protocol"
         packed = pack_command(self.encoder, args)
         # a list of buffers, as 2.10.6 returned
         return [packed] if packed.__class__ is bytes else packed
 
-    def pack_commands(self, commands):
+    def pack_commands(self, commands: Iterable[Sequence[Any]]) -> List[bytes]:
         "Pack multiple commands into the Redis protocol"
         if type(self).pack_command is _PACK_COMMAND:
             return pack_commands(self.encoder, commands)
@@ -484,11 +502,16 @@ class SSLConnection(Connection):
     option. The handshake is bounded by ``socket_connect_timeout``."""
     description_format = "SSLConnection<host=%(host)s,port=%(port)s,db=%(db)s>"
 
-    def __init__(self, ssl_keyfile=None, ssl_certfile=None,
-                 ssl_cert_reqs='required', ssl_ca_certs=None,
-                 ssl_ca_path=None, ssl_ca_data=None, ssl_check_hostname=True,
-                 ssl_password=None, ssl_min_version=None, ssl_ciphers=None,
-                 **kwargs):
+    def __init__(self, ssl_keyfile: Optional[str] = None,
+                 ssl_certfile: Optional[str] = None,
+                 ssl_cert_reqs: Union[str, int, None] = 'required',
+                 ssl_ca_certs: Optional[str] = None,
+                 ssl_ca_path: Optional[str] = None,
+                 ssl_ca_data: Optional[Union[str, bytes]] = None,
+                 ssl_check_hostname: bool = True,
+                 ssl_password: Optional[SSLPasswordT] = None,
+                 ssl_min_version: Optional[Union[str, int]] = None,
+                 ssl_ciphers: Optional[str] = None, **kwargs: Any) -> None:
         if not ssl_available:
             raise RedisError("Python wasn't built with SSL support")
         self.tls = TLSOptions(
@@ -532,7 +555,7 @@ class SSLConnection(Connection):
         return _tls_pending(sock) or \
             super(SSLConnection, self)._readable(sock, timeout)
 
-    def is_idle_and_healthy(self):
+    def is_idle_and_healthy(self) -> bool:
         if self._sock is not None and _tls_pending(self._sock):
             return False
         return super(SSLConnection, self).is_idle_and_healthy()
@@ -550,12 +573,16 @@ def _tls_pending(sock):
 class UnixDomainSocketConnection(Connection):
     description_format = "UnixDomainSocketConnection<path=%(path)s,db=%(db)s>"
 
-    def __init__(self, path='', db=0, password=None,
-                 socket_timeout=None, encoding='utf-8',
-                 encoding_errors='strict', decode_responses=False,
-                 retry_on_timeout=False,
-                 parser_class=DefaultParser, socket_read_size=65536,
-                 username=None, client_name=None, health_check_interval=0):
+    def __init__(self, path: str = '', db: int = 0,
+                 password: Optional[str] = None,
+                 socket_timeout: Optional[float] = None,
+                 encoding: str = 'utf-8', encoding_errors: str = 'strict',
+                 decode_responses: bool = False,
+                 retry_on_timeout: bool = False,
+                 parser_class: Type[BaseParser] = DefaultParser,
+                 socket_read_size: int = 65536, username: Optional[str] = None,
+                 client_name: Optional[str] = None,
+                 health_check_interval: Number = 0) -> None:
         # 2.10.6's arguments, in its order (positional calls keep working)
         self.path = path
         self._set_up(db, password, socket_timeout, retry_on_timeout,

@@ -1,7 +1,14 @@
 """MONITOR: a connection of its own that streams every command the server
 runs, as ``StrictRedis.monitor()`` hands it out."""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, TypeVar
+
 from redis.exceptions import RedisError
+from redis.pool import ConnectionPool
 from redis.replies_admin import ok, parse_monitor_line
+
+_MonitorT = TypeVar('_MonitorT', bound='Monitor')
 
 
 class Monitor(object):
@@ -18,11 +25,11 @@ class Monitor(object):
     back to the pool.
     """
 
-    def __init__(self, connection_pool):
+    def __init__(self, connection_pool: ConnectionPool) -> None:
         self.connection_pool = connection_pool
         self.connection = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.connection is None:
             state = 'not started'
         else:
@@ -30,14 +37,14 @@ class Monitor(object):
         return '%s<%s,%s>' % (type(self).__name__, state,
                               repr(self.connection_pool))
 
-    def __enter__(self):
+    def __enter__(self: _MonitorT) -> _MonitorT:
         self.start()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    def start(self):
+    def start(self) -> None:
         "Send MONITOR on a connection of the pool (once)"
         if self.connection is not None:
             return
@@ -54,7 +61,7 @@ class Monitor(object):
             raise
         self.connection = connection
 
-    def close(self):
+    def close(self) -> None:
         """Stop monitoring: the connection is closed and given back to the
         pool"""
         connection, self.connection = self.connection, None
@@ -62,7 +69,7 @@ class Monitor(object):
             connection.disconnect()
             self.connection_pool.release(connection)
 
-    def next_command(self):
+    def next_command(self) -> Dict[str, Any]:
         "Wait for the next command the server runs; a dict (see the class)"
         self.start()
         line = self.connection.read_response()
@@ -70,7 +77,7 @@ class Monitor(object):
                            'encoding', 'utf-8')
         return parse_monitor_line(line, encoding)
 
-    def listen(self):
+    def listen(self) -> Iterator[Dict[str, Any]]:
         "Yield the commands the server runs, one dict each, without end"
         while True:
             yield self.next_command()

@@ -12,9 +12,12 @@ their sockets, which still belong to the parent, and never takes a lock
 the parent had: a parent thread may have held it at that moment, and the
 child has no thread that would release it.
 """
+from __future__ import annotations
+
 import threading
 import warnings
-from queue import Empty, Full, LifoQueue
+from queue import Empty, Full, LifoQueue, Queue
+from typing import Any, Callable, Optional, Type, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 from redis.connection_classes import (
@@ -122,6 +125,8 @@ def parse_url(url, db=None, decode_components=False):
     return url_options
 
 
+_PoolT = TypeVar('_PoolT', bound='ConnectionPool')
+
 class ConnectionPool(object):
     "Generic connection pool"
     _own_checkpid = False  # (see __init__)
@@ -135,7 +140,8 @@ class ConnectionPool(object):
     _ready_pid = None
 
     @classmethod
-    def from_url(cls, url, db=None, decode_components=False, **kwargs):
+    def from_url(cls: Type[_PoolT], url: str, db: Optional[int] = None,
+                 decode_components: bool = False, **kwargs: Any) -> _PoolT:
         """A pool configured by a URL: ``redis://[:password]@host:port/db``,
         ``rediss://...`` for TLS or ``unix://[:password]@/path.sock?db=N``.
 
@@ -157,8 +163,9 @@ class ConnectionPool(object):
             url_options['encoding_errors'] = url_options.pop('errors')
         return cls(**url_options)
 
-    def __init__(self, connection_class=Connection, max_connections=None,
-                 **connection_kwargs):
+    def __init__(self, connection_class: Type[Connection] = Connection,
+                 max_connections: Optional[int] = None,
+                 **connection_kwargs: Any) -> None:
         """Connections of ``connection_class`` (a TCP Connection by
         default), built with ``connection_kwargs``; past ``max_connections``
         open at once, ConnectionError('Too many connections')."""
@@ -175,7 +182,7 @@ class ConnectionPool(object):
 
         self.reset()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s<%s>" % (type(self).__name__, self._describe_connection())
 
     def _describe_connection(self):
@@ -186,7 +193,7 @@ class ConnectionPool(object):
         except (AttributeError, KeyError, TypeError, ValueError):
             return self.connection_class.__name__
 
-    def reset(self):
+    def reset(self) -> None:
         self.pid = current_pid()
         self._created_connections = 0
         self._available_connections = []
@@ -229,7 +236,8 @@ class ConnectionPool(object):
                 # their sockets are the parent's too.
                 self.reset()
 
-    def get_connection(self, command_name, *keys, **options):
+    def get_connection(self, command_name: str, *keys: Any,
+                       **options: Any) -> Connection:
         "Get a connection from the pool"
         lock = self._lock if self._ready_pid == forksafe.pid \
             else self._prepare()
@@ -253,7 +261,7 @@ class ConnectionPool(object):
             _ensure_healthy(connection)
         return connection
 
-    def get_encoder(self):
+    def get_encoder(self) -> Encoder:
         "Return an encoder based on encoding settings"
         kwargs = self.connection_kwargs
         return Encoder(
@@ -262,7 +270,7 @@ class ConnectionPool(object):
             decode_responses=kwargs.get('decode_responses', False)
         )
 
-    def make_connection(self):
+    def make_connection(self) -> Connection:
         "Create a new connection"
         lock = self._lock_here()
         with lock:
@@ -276,7 +284,7 @@ class ConnectionPool(object):
                 self._created_connections -= 1
             raise
 
-    def release(self, connection):
+    def release(self, connection: Connection) -> None:
         "Releases the connection back to the pool"
         lock = self._lock if self._ready_pid == forksafe.pid \
             else self._prepare()
@@ -294,7 +302,7 @@ class ConnectionPool(object):
         finally:
             lock.release()
 
-    def disconnect(self):
+    def disconnect(self) -> None:
         "Disconnects all connections in the pool"
         with self._lock_here():
             connections = (list(self._available_connections) +
@@ -302,7 +310,9 @@ class ConnectionPool(object):
         for connection in connections:
             connection.disconnect()
 
-    def disconnect_idle(self, predicate=None):
+    def disconnect_idle(
+            self, predicate: Optional[Callable[[Connection], Any]] = None,
+    ) -> int:
         """Disconnect the idle connections for which ``predicate(connection)``
         is true (every idle one without a predicate). They stay in the pool
         and connect again when next used; none is handed out while it is
@@ -355,9 +365,11 @@ class BlockingConnectionPool(ConnectionPool):
     >>> client = StrictRedis(connection_pool=BlockingConnectionPool())
     """
 
-    def __init__(self, max_connections=50, timeout=20,
-                 connection_class=Connection, queue_class=LifoQueue,
-                 **connection_kwargs):
+    def __init__(self, max_connections: int = 50,
+                 timeout: Optional[float] = 20,
+                 connection_class: Type[Connection] = Connection,
+                 queue_class: Type[Queue[Any]] = LifoQueue,
+                 **connection_kwargs: Any) -> None:
         self.queue_class = queue_class
         self.timeout = timeout
         super(BlockingConnectionPool, self).__init__(
@@ -365,7 +377,7 @@ class BlockingConnectionPool(ConnectionPool):
             max_connections=max_connections,
             **connection_kwargs)
 
-    def reset(self):
+    def reset(self) -> None:
         self.pid = current_pid()
         self._check_lock = threading.Lock()
         self._new_lock()
@@ -383,14 +395,15 @@ class BlockingConnectionPool(ConnectionPool):
         # queue it twice (two callers would then share one socket)
         self._in_use = set()
 
-    def make_connection(self):
+    def make_connection(self) -> Connection:
         "Make a fresh connection."
         connection = self.connection_class(**self.connection_kwargs)
         with self._lock_here():
             self._connections.append(connection)
         return connection
 
-    def get_connection(self, command_name, *keys, **options):
+    def get_connection(self, command_name: str, *keys: Any,
+                       **options: Any) -> Connection:
         "Take a connection, waiting up to ``timeout`` for one to be free"
         pid = current_pid()
         if self.pid != pid or not self._own_checkpid:
@@ -411,7 +424,7 @@ class BlockingConnectionPool(ConnectionPool):
             self._in_use.add(connection)
         return connection
 
-    def release(self, connection):
+    def release(self, connection: Connection) -> None:
         "Releases the connection back to the pool."
         pid = current_pid()
         if self.pid != pid or not self._own_checkpid:
@@ -444,14 +457,16 @@ class BlockingConnectionPool(ConnectionPool):
         with mutex:
             return connection in queue
 
-    def disconnect(self):
+    def disconnect(self) -> None:
         "Disconnects all connections in the pool."
         with self._lock_here():
             connections = list(self._connections)
         for connection in connections:
             connection.disconnect()
 
-    def disconnect_idle(self, predicate=None):
+    def disconnect_idle(
+            self, predicate: Optional[Callable[[Connection], Any]] = None,
+    ) -> int:
         """ConnectionPool.disconnect_idle() for the connections waiting in
         the queue."""
         chosen = []

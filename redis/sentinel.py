@@ -18,11 +18,17 @@ Beyond 2.10.6:
   get every address from discover_master, so a subclass overriding it is
   called as in 2.10.6.
 """
+from __future__ import annotations
+
 import os  # noqa: F401 (a 2.10.6 module-level name)
 import random
 import threading
 import time
 import weakref
+from typing import (
+    Any, Dict, Iterable, Iterator, List, Optional, Tuple, Type, TypeVar,
+    overload,
+)
 
 from redis._compat import iteritems, xrange
 from redis.client import StrictRedis
@@ -37,6 +43,8 @@ from redis.forksafe import inherited
 from redis.utils import nativestr
 # (FailoverWatcher is importable from here too: code may expect it here)
 from redis.sentinel_watch import FailoverWatcher, state_flags
+
+_ClientT = TypeVar('_ClientT')
 
 
 class MasterNotFoundError(ConnectionError):
@@ -58,14 +66,14 @@ class SentinelManagedConnection(Connection):
     """A connection to a service's master or one of its slaves: the address
     is asked of the pool (and so of the sentinels) each time it connects."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         self.connection_pool = kwargs.pop('connection_pool')
         super(SentinelManagedConnection, self).__init__(**kwargs)
         # host and port keep Connection's defaults until connect_to() sets
         # them (as in 2.10.6), but the repr names no address before that
         self._address_picked = False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         try:
             service = self.connection_pool.service_name
         except ReferenceError:
@@ -75,7 +83,7 @@ class SentinelManagedConnection(Connection):
                 type(self).__name__, service, self.host, self.port)
         return '%s<service=%s>' % (type(self).__name__, service)
 
-    def connect_to(self, address):
+    def connect_to(self, address: Tuple[str, int]) -> None:
         "Connect to ``address`` (host, port), PINGing it if the pool asks"
         self.host, self.port = address
         self._address_picked = True
@@ -88,7 +96,7 @@ class SentinelManagedConnection(Connection):
                 self.disconnect()
                 raise ConnectionError('PING failed')
 
-    def connect(self):
+    def connect(self) -> None:
         "Connect to the master, or to a slave (the master if none answers)"
         if self.is_connected:
             return
@@ -106,7 +114,7 @@ class SentinelManagedConnection(Connection):
         raise SlaveNotFoundError('No slave found for %r'
                                  % (pool.service_name,))
 
-    def read_response(self):
+    def read_response(self) -> Any:
         try:
             return super(SentinelManagedConnection, self).read_response()
         except ReadOnlyError:
@@ -132,7 +140,8 @@ class SentinelConnectionPool(ConnectionPool):
     ``check_connection=True`` PINGs every new connection before use.
     """
 
-    def __init__(self, service_name, sentinel_manager, **kwargs):
+    def __init__(self, service_name: str, sentinel_manager: Sentinel,
+                 **kwargs: Any) -> None:
         use_ssl = kwargs.pop('ssl', False)
         kwargs['connection_class'] = kwargs.get(
             'connection_class', SentinelManagedSSLConnection if use_ssl
@@ -145,12 +154,12 @@ class SentinelConnectionPool(ConnectionPool):
         # a proxy, so that connections do not keep their pool alive
         self.connection_kwargs['connection_pool'] = weakref.proxy(self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<service=%s(%s)>' % (
             type(self).__name__, self.service_name,
             'master' if self.is_master else 'slave')
 
-    def reset(self):
+    def reset(self) -> None:
         super(SentinelConnectionPool, self).reset()
         self.master_address = None
         self.slave_rr_counter = None
@@ -178,7 +187,7 @@ class SentinelConnectionPool(ConnectionPool):
 
     # ---- addresses ------------------------------------------------------
 
-    def get_master_address(self):
+    def get_master_address(self) -> Tuple[str, int]:
         "Ask the sentinels where the master is (a master pool remembers it)"
         address = self.sentinel_manager.discover_master(self.service_name)
         if self.is_master:
@@ -199,7 +208,7 @@ class SentinelConnectionPool(ConnectionPool):
     def _drop_idle_connections(self):
         self.disconnect_idle(self._is_stale)
 
-    def rotate_slaves(self):
+    def rotate_slaves(self) -> Iterator[Tuple[str, int]]:
         """Yield the service's live slaves round-robin, starting after the
         one the previous connection used, then the master; raise
         SlaveNotFoundError after that."""
@@ -220,7 +229,8 @@ class SentinelConnectionPool(ConnectionPool):
 
     # ---- connections ----------------------------------------------------
 
-    def get_connection(self, command_name, *keys, **options):
+    def get_connection(self, command_name: str, *keys: Any,
+                       **options: Any) -> Connection:
         if self.is_master:
             self._checkpid()  # a forked child needs its own watcher
             self._check_no_failover()
@@ -230,7 +240,7 @@ class SentinelConnectionPool(ConnectionPool):
             connection.disconnect()
         return connection
 
-    def release(self, connection):
+    def release(self, connection: Connection) -> None:
         if self.is_master and self._is_stale(connection):
             connection.disconnect()
         super(SentinelConnectionPool, self).release(connection)
@@ -253,15 +263,15 @@ class SentinelConnectionPool(ConnectionPool):
 
     # ---- called by the FailoverWatcher thread ---------------------------
 
-    def failover_started(self, sentinel_address):
+    def failover_started(self, sentinel_address: Tuple[str, int]) -> None:
         if not self.failovers_in_progress:
             self._failover_since = time.monotonic()
         self.failovers_in_progress.add(sentinel_address)
 
-    def failover_ended(self, sentinel_address):
+    def failover_ended(self, sentinel_address: Tuple[str, int]) -> None:
         self.failovers_in_progress.discard(sentinel_address)
 
-    def master_switched(self, address):
+    def master_switched(self, address: Tuple[str, int]) -> None:
         "A sentinel announced ``address`` as the new master"
         expect = getattr(self.sentinel_manager, 'expect_master', None)
         if expect is not None:
@@ -302,8 +312,10 @@ class Sentinel(object):
     # False: master pools do without a FailoverWatcher
     watch_failovers = True
 
-    def __init__(self, sentinels, min_other_sentinels=0, sentinel_kwargs=None,
-                 **connection_kwargs):
+    def __init__(self, sentinels: Iterable[Tuple[str, int]],
+                 min_other_sentinels: int = 0,
+                 sentinel_kwargs: Optional[Dict[str, Any]] = None,
+                 **connection_kwargs: Any) -> None:
         if sentinel_kwargs is None:
             sentinel_kwargs = dict((key, value) for key, value
                                    in iteritems(connection_kwargs)
@@ -323,12 +335,12 @@ class Sentinel(object):
         # service name -> _KnownMaster
         self._known_masters = {}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<sentinels=[%s]>' % (type(self).__name__, ','.join(
             '%s:%s' % self._address(client) for client in self.sentinels))
 
     @staticmethod
-    def address_of(client):
+    def address_of(client: Any) -> Optional[Tuple[str, int]]:
         "(host, port) of a sentinel client, or None if it does not say"
         try:
             kwargs = client.connection_pool.connection_kwargs
@@ -350,7 +362,8 @@ class Sentinel(object):
                     sentinels[0], sentinels[index] = client, sentinels[0]
                     return
 
-    def check_master_state(self, state, service_name):
+    def check_master_state(self, state: Dict[str, Any],
+                           service_name: str) -> bool:
         "True when ``state`` describes a usable master"
         if not state['is_master'] or state['is_sdown'] or state['is_odown']:
             return False
@@ -358,7 +371,9 @@ class Sentinel(object):
         # partition
         return state['num-other-sentinels'] >= self.min_other_sentinels
 
-    def find_master_state(self, service_name, min_epoch=0, expected=None):
+    def find_master_state(self, service_name: str, min_epoch: int = 0,
+                          expected: Optional[Tuple[str, int]] = None,
+                          ) -> Dict[str, Any]:
         """The master state of ``service_name`` from the first sentinel that
         has a usable one. Preferred: a state at config epoch ``min_epoch``
         or later, at address ``expected`` (when given), from a sentinel not
@@ -390,7 +405,7 @@ class Sentinel(object):
             message += ' (%s)' % '; '.join(errors)
         raise MasterNotFoundError(message)
 
-    def discover_master(self, service_name):
+    def discover_master(self, service_name: str) -> Tuple[str, int]:
         """(host, port) of the master of ``service_name``, asking each
         sentinel in turn; MasterNotFoundError when none knows a usable
         one. Every connection of a pool to the master or (as the last
@@ -414,24 +429,27 @@ class Sentinel(object):
                 known.expected = None
         return address
 
-    def expect_master(self, service_name, address):
+    def expect_master(self, service_name: str,
+                      address: Tuple[str, int]) -> None:
         "Note that a sentinel announced ``address`` as the new master"
         with self._order_lock:
             self._known_masters.setdefault(
                 service_name, _KnownMaster()).expected = address
 
-    def failover_timeout_of(self, service_name):
+    def failover_timeout_of(self, service_name: str) -> Optional[int]:
         "The sentinels' failover-timeout (ms) for the service, if known"
         known = self._known_masters.get(service_name)
         return known.failover_timeout if known is not None else None
 
-    def filter_slaves(self, slaves):
+    def filter_slaves(
+            self, slaves: Iterable[Dict[str, Any]],
+    ) -> List[Tuple[str, int]]:
         "(host, port) of the slave states that are not down"
         return [(slave['ip'], slave['port']) for slave in slaves
                 if not (slave['is_odown'] or slave['is_sdown']
                         or slave.get('is_disconnected'))]
 
-    def discover_slaves(self, service_name):
+    def discover_slaves(self, service_name: str) -> List[Tuple[str, int]]:
         "(host, port) of the live slaves of ``service_name`` (maybe [])"
         for client in list(self.sentinels):
             try:
@@ -443,7 +461,8 @@ class Sentinel(object):
                 return slaves
         return []
 
-    def watch_failovers_for(self, pool):
+    def watch_failovers_for(
+            self, pool: SentinelConnectionPool) -> Optional[FailoverWatcher]:
         "Called by master pools: have the FailoverWatcher keep them posted"
         if not self.watch_failovers:
             return None
@@ -455,8 +474,23 @@ class Sentinel(object):
         watcher.watch(pool)
         return watcher
 
-    def master_for(self, service_name, redis_class=StrictRedis,
-                   connection_pool_class=SentinelConnectionPool, **kwargs):
+    @overload
+    def master_for(self, service_name: str, redis_class: Type[_ClientT],
+                   connection_pool_class: Type[SentinelConnectionPool] = ...,
+                   **kwargs: Any) -> _ClientT:
+        ...
+
+    @overload
+    def master_for(self, service_name: str, *,
+                   connection_pool_class: Type[SentinelConnectionPool] = ...,
+                   **kwargs: Any) -> StrictRedis:
+        ...
+
+    def master_for(self, service_name: str,
+                   redis_class: Type[Any] = StrictRedis,
+                   connection_pool_class: Type[
+                       SentinelConnectionPool] = SentinelConnectionPool,
+                   **kwargs: Any) -> Any:
         """A ``redis_class`` client of the master of ``service_name``: its
         ``connection_pool_class`` pool asks the sentinels for the master's
         address when it connects. ``kwargs`` are added to the Sentinel's
@@ -465,8 +499,23 @@ class Sentinel(object):
         return self._client_for(service_name, redis_class,
                                 connection_pool_class, kwargs)
 
-    def slave_for(self, service_name, redis_class=StrictRedis,
-                  connection_pool_class=SentinelConnectionPool, **kwargs):
+    @overload
+    def slave_for(self, service_name: str, redis_class: Type[_ClientT],
+                  connection_pool_class: Type[SentinelConnectionPool] = ...,
+                  **kwargs: Any) -> _ClientT:
+        ...
+
+    @overload
+    def slave_for(self, service_name: str, *,
+                  connection_pool_class: Type[SentinelConnectionPool] = ...,
+                  **kwargs: Any) -> StrictRedis:
+        ...
+
+    def slave_for(self, service_name: str,
+                  redis_class: Type[Any] = StrictRedis,
+                  connection_pool_class: Type[
+                      SentinelConnectionPool] = SentinelConnectionPool,
+                  **kwargs: Any) -> Any:
         """A ``redis_class`` client of the slaves of ``service_name``: each
         new connection goes to the next live slave, or to the master when
         none answers. ``kwargs`` as for master_for."""

@@ -1,15 +1,21 @@
 """The FailoverWatcher: one daemon thread per Sentinel that follows the
 sentinels' failover announcements and keeps that Sentinel's master pools
 posted (see redis.sentinel, which re-exports it)."""
+from __future__ import annotations
+
 import select
 import threading
 import time
 import weakref
+from typing import TYPE_CHECKING, List, Tuple
 
 from redis.exceptions import RedisError
 from redis.forksafe import current_pid
 from redis.replies import parse_sentinel_master
 from redis.utils import nativestr
+
+if TYPE_CHECKING:
+    from redis.sentinel import Sentinel, SentinelConnectionPool
 
 
 def state_flags(state):
@@ -43,7 +49,7 @@ class FailoverWatcher(object):
     # events. Connecting (and polling, which has to ask) waits at most:
     ASK_TIMEOUT = 1.0
 
-    def __init__(self, manager):
+    def __init__(self, manager: Sentinel) -> None:
         self.manager = manager
         self.pools = weakref.WeakSet()
         self.pid = current_pid()
@@ -57,15 +63,15 @@ class FailoverWatcher(object):
         # set once each sentinel was tried (subscribed_to: those that took)
         self.ready = threading.Event()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<subscribed=%s>' % (type(self).__name__, self.subscribed_to)
 
     @property
-    def subscribed_to(self):
+    def subscribed_to(self) -> List[Tuple[str, int]]:
         pending = self._pending
         return sorted(a for a in list(self.links) if a not in pending)
 
-    def watch(self, pool):
+    def watch(self, pool: SentinelConnectionPool) -> None:
         "Keep ``pool`` informed; starts the thread when it is not running"
         with self.lock:
             self.pools.add(pool)

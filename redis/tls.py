@@ -8,12 +8,18 @@ against the address connected to. (2.10.6 checked nothing by default, and
 never the host name, so anyone on the path with any certificate could read
 and change every command.)
 """
+from __future__ import annotations
+
+import socket
+from typing import Optional, Union
+
 try:
     import ssl
 except ImportError:  # pragma: no cover (Python built without OpenSSL)
     ssl = None
 
 from redis.exceptions import ConnectionError, RedisError
+from redis.typing import SSLPasswordT
 
 CERT_REQS_NAMES = ('none', 'optional', 'required')
 
@@ -83,10 +89,15 @@ class TLSOptions(object):
     builds the SSLContext when connecting, so that certificate files
     replaced on disk are read again on the next connect."""
 
-    def __init__(self, keyfile=None, certfile=None, cert_reqs='required',
-                 ca_certs=None, ca_path=None, ca_data=None,
-                 check_hostname=True, password=None, min_version=None,
-                 ciphers=None):
+    def __init__(self, keyfile: Optional[str] = None,
+                 certfile: Optional[str] = None,
+                 cert_reqs: Union[str, int, None] = 'required',
+                 ca_certs: Optional[str] = None, ca_path: Optional[str] = None,
+                 ca_data: Optional[Union[str, bytes]] = None,
+                 check_hostname: bool = True,
+                 password: Optional[SSLPasswordT] = None,
+                 min_version: Optional[Union[str, int]] = None,
+                 ciphers: Optional[str] = None) -> None:
         if ssl is None:
             raise RedisError("Python wasn't built with SSL support")
         self.keyfile = keyfile
@@ -109,16 +120,16 @@ class TLSOptions(object):
                                  'ssl_ciphers=%r' % (ciphers,)) from None
         self.ciphers = ciphers
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         # (never the key's passphrase)
         return '%s<cert_reqs=%s,check_hostname=%s>' % (
             type(self).__name__, self.cert_reqs.name, self.check_hostname)
 
     @property
-    def verifies(self):
+    def verifies(self) -> bool:
         return self.cert_reqs != ssl.CERT_NONE
 
-    def context(self):
+    def context(self) -> ssl.SSLContext:
         "A new ssl.SSLContext for a client with these options"
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = self.check_hostname
@@ -186,7 +197,8 @@ class TLSOptions(object):
             raise ConnectionError('Cannot load %s: %s' % (
                 what, getattr(e, 'strerror', None) or e)) from None
 
-    def wrap(self, sock, host, address):
+    def wrap(self, sock: socket.socket, host: str,
+             address: str) -> ssl.SSLSocket:
         """``sock`` after the TLS handshake with ``host``; on failure
         ConnectionError saying what failed (``address`` names the server)
         and how to fix or, where that makes sense, opt out."""
