@@ -8,11 +8,23 @@ TRYAGAIN or CLUSTERDOWN did not run, and goes again alone through the
 client's redirect handling; a node whose connection failed gets its
 commands sent again only when redis.resend allows it.
 """
+from __future__ import annotations
+
 import functools
+from typing import (
+    TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence,
+)
 
 from redis.exceptions import ConnectionError, ResponseError, TimeoutError
 from redis.replies import list_or_args
 from redis.resend import CONNECT, READ, SEND, may_resend, proves_not_run
+from redis.typing import (
+    AnyKeyT, EncodableT, KeyT, KeysT, PatternT, ResponseT,
+)
+
+if TYPE_CHECKING:
+    from redis.cluster import RedisCluster
+    from redis.cluster_nodes import ClusterNode
 
 
 class NodeFailure(Exception):
@@ -96,18 +108,20 @@ class FanOut(object):
     connection failed before the command reached it gets it again
     through the single-node path."""
 
-    def __init__(self, cluster, nodes, args, options, readonly):
+    def __init__(self, cluster: RedisCluster, nodes: Sequence[ClusterNode],
+                 args: Sequence[Any], options: Dict[str, Any],
+                 readonly: bool) -> None:
         self.cluster = cluster
         self.nodes = nodes
         self.args = args
         self.options = options
         self.readonly = readonly
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'FanOut<%s to %s>' % (self.args[0], ','.join(
             node.name for node in self.nodes))
 
-    def run(self):
+    def run(self) -> Dict[str, Any]:
         cluster = self.cluster
         outcomes = send_batches([(node, [self.args]) for node in self.nodes])
         replies = {}
@@ -190,7 +204,7 @@ class ClusterMultiKeyCommands(object):
                  commands.items()), readonly, raw=True)
         return sum(int(reply) for reply in replies.values())
 
-    def mget_nonatomic(self, keys, *args):
+    def mget_nonatomic(self, keys: KeysT, *args: KeyT) -> List[Any]:
         """The values of ``keys`` (None for a missing key) in the order
         given, with one MGET per slot (not atomic across slots)."""
         keys = list_or_args(keys, args)
@@ -206,7 +220,8 @@ class ClusterMultiKeyCommands(object):
                 values[self.encoder.encode(name)] = value
         return [values[self.encoder.encode(key)] for key in keys]
 
-    def mset_nonatomic(self, mapping):
+    def mset_nonatomic(self,
+                       mapping: Mapping[AnyKeyT, EncodableT]) -> List[Any]:
         """Set every key of ``mapping`` to its value with one MSET per
         slot (not atomic across slots); one True per slot."""
         slots = {}
@@ -218,7 +233,9 @@ class ClusterMultiKeyCommands(object):
             False)
         return [replies[slot] for slot in slots]
 
-    def scan(self, cursor=0, match=None, count=None, _type=None, **kwargs):
+    def scan(self, cursor: int = 0, match: Optional[PatternT] = None,
+             count: Optional[int] = None, _type: Optional[str] = None,
+             **kwargs: Any) -> ResponseT:
         """SCAN on every primary (or ``target_nodes``): ({node name: next
         cursor}, key names), as today's redis-py gives it"""
         args = ['SCAN', cursor]
@@ -230,7 +247,9 @@ class ClusterMultiKeyCommands(object):
             args += ['TYPE', _type]
         return self.execute_command(*args, **kwargs)
 
-    def scan_iter(self, match=None, count=None, _type=None, **kwargs):
+    def scan_iter(self, match: Optional[PatternT] = None,
+                  count: Optional[int] = None, _type: Optional[str] = None,
+                  **kwargs: Any) -> Iterator[Any]:
         """Iterate over the key names of every primary (or of
         ``target_nodes``), one node after another"""
         target_nodes = kwargs.pop('target_nodes', None)

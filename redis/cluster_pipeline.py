@@ -14,7 +14,10 @@ MULTI/EXEC on one node: every key must hash to one slot, else
 ClusterCrossSlotError is raised before anything is sent. It runs through
 the single-server pipeline (redis.pipeline) on that node's pool.
 """
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING, Any, Iterable, List, Sequence, Tuple
 
 from redis.cluster_commands import add_target_nodes
 from redis.cluster_nodes import REPLICA
@@ -30,6 +33,10 @@ from redis.pipeline import BasePipeline
 from redis.resend import (
     CONNECT, READ, SEND, may_resend, proves_not_run,
 )
+from redis.typing import KeyT
+
+if TYPE_CHECKING:
+    from redis.cluster import RedisCluster
 
 # Rounds of redirections (MOVED, ASK) a command may follow, as Redis
 # Cluster clients commonly allow.
@@ -70,22 +77,23 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
     command may or may not have run), so the other nodes' results are
     never lost."""
 
-    def __init__(self, cluster, transaction=False):
+    def __init__(self, cluster: RedisCluster,
+                 transaction: bool = False) -> None:
         self.cluster = cluster
         self._node_pipe = None  # single-node pipeline of a transaction
         self._watched_slot = None
         BasePipeline.__init__(self, None, cluster.response_callbacks,
                               transaction, None)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<%r,%d commands>' % (type(self).__name__, self.cluster,
                                        len(self.command_stack))
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         # a pipeline with nothing queued yet is still a pipeline
         return True
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the buffered commands and any WATCH (UNWATCH is sent
         when the connection still has one), and give connections back."""
         self.command_stack = []
@@ -175,7 +183,7 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
                 if not manager.refresh_after_failure(failed_at):
                     pause.wait()
 
-    def immediate_execute_command(self, *args, **options):
+    def immediate_execute_command(self, *args: Any, **options: Any) -> Any:
         """Run a command now, while keys are WATCHed (or the WATCH itself),
         on the connection to the node of the watched slot."""
         slot = self._transaction_slot([(args, options)])
@@ -246,7 +254,8 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
 
     # ---- execute -----------------------------------------------------------
 
-    def execute(self, raise_on_error=True, allow_redirections=True):
+    def execute(self, raise_on_error: bool = True,
+                allow_redirections: bool = True) -> List[Any]:
         """Send every buffered command and return their results in call
         order (see the class docstring). ``allow_redirections=False``
         leaves MOVED and ASK errors as results instead of following them.
@@ -268,7 +277,7 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
         finally:
             self.reset()
 
-    def load_scripts(self):
+    def load_scripts(self) -> None:
         """Make sure every primary knows the Scripts queued here: the
         EVALSHA of each may go to any of them."""
         scripts = list(self.scripts)
@@ -295,7 +304,8 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
             self.raise_first_error(stack, results)
         return results
 
-    def raise_first_error(self, commands, response):
+    def raise_first_error(self, commands: Sequence[Tuple[Any, ...]],
+                          response: Iterable[Any]) -> None:
         """Raise the first error among the results (a connection error
         too), its message prefixed with the command and its position."""
         for i, r in enumerate(response):
@@ -475,12 +485,12 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
             results[i] = r
         batch.unread = False
 
-    def watch(self, *names):
+    def watch(self, *names: KeyT) -> Any:
         """WATCH ``names`` (all in one slot) on the node serving it and
         switch to immediate mode until multi()"""
         return BasePipeline.watch(self, *names)
 
-    def multi(self):
+    def multi(self) -> None:
         """After watch(): buffer the commands that follow again, to run
         as one transaction on the watched slot's node at execute()"""
         BasePipeline.multi(self)

@@ -10,7 +10,10 @@ key, step), counted over the words of the command with its subcommand, so
 A command not in the tables is looked up on the server once
 (``Route.from_command_info``).
 """
+from __future__ import annotations
+
 from binascii import crc_hqx
+from typing import Any, Callable, Optional, Sequence
 
 from redis.exceptions import ClusterCrossSlotError, RedisClusterException
 
@@ -54,8 +57,12 @@ class Route(object):
     __slots__ = ('name', 'flag', 'single', 'first', 'last', 'step',
                  'finder', 'readonly', 'merge')
 
-    def __init__(self, name, flag=None, first=0, last=0, step=1,
-                 finder=None, readonly=False, merge=None):
+    def __init__(
+            self, name: str, flag: Optional[str] = None, first: int = 0,
+            last: int = 0, step: int = 1,
+            finder: Optional[Callable[[Sequence[Any]], Sequence[Any]]] = None,
+            readonly: bool = False, merge: Optional[Callable[..., Any]] = None,
+    ) -> None:
         self.name = name
         self.flag = flag
         self.first = first
@@ -67,14 +74,14 @@ class Route(object):
         self.single = first if (flag is None and finder is None and
                                 first and first == last) else None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.flag is not None:
             return 'Route<%s: %s>' % (self.name, self.flag)
         return 'Route<%s: keys %s..%s/%s%s>' % (
             self.name, self.first, self.last, self.step,
             ' (special)' if self.finder else '')
 
-    def shifted(self, words):
+    def shifted(self, words: int) -> Route:
         """This route for args whose first element holds ``words`` words
         (a subcommand sent inside the command name)."""
         if words == 1 or self.flag is not None:
@@ -88,7 +95,7 @@ class Route(object):
             route.finder = lambda args: finder(('',) * shift + tuple(args))
         return route
 
-    def keys(self, args):
+    def keys(self, args: Sequence[Any]) -> Sequence[Any]:
         "The keys among ``args`` (a whole command, name first)"
         if self.finder is not None:
             return self.finder(args)
@@ -99,7 +106,8 @@ class Route(object):
         return args[self.first:stop:self.step]
 
     @classmethod
-    def from_command_info(cls, name, info):
+    def from_command_info(cls, name: str,
+                          info: Optional[Sequence[Any]]) -> Route:
         """A route from the server's COMMAND INFO entry for ``name``
         ([name, arity, flags, first, last, step, ...]; None: unknown)."""
         if not info:
