@@ -23,7 +23,7 @@ from redis.cluster_commands import (
     ClusterMultiKeyCommands, FanOut, NodeFailure, add_target_nodes,
 )
 from redis.cluster_nodes import (
-    PRIMARY, REPLICA, ClusterNode, NodesManager, node_name,
+    PRIMARY, REPLICA, ClusterNode, NodesManager, node_name, pool_arguments,
 )
 from redis.cluster_routing import (
     ALL_NODES, DEFAULT_NODE, MOVABLE, NODE_FLAGS, PRIMARIES, RANDOM,
@@ -32,11 +32,10 @@ from redis.cluster_routing import (
 )
 from redis.commands import CoreCommands
 from redis.commands.cluster import ClusterManagementCommands
-from redis.connection import SSLConnection
 from redis.exceptions import (
-    AskError, ClusterCrossSlotError, ClusterDownError, ClusterError, ConnectionError, MovedError,
-    RedisClusterException, ResponseError, SlotNotCoveredError, TimeoutError,
-    TryAgainError,
+    AskError, ClusterCrossSlotError, ClusterDownError, ClusterError,
+    ConnectionError, MovedError, RedisClusterException, ResponseError,
+    SlotNotCoveredError, TimeoutError, TryAgainError,
 )
 from redis.lock import LuaLock
 from redis.packer import Encoder
@@ -52,37 +51,6 @@ REDIRECT_LIMIT = 16
 SLOT_MASK = SLOT_COUNT - 1
 # how many keys' slots are remembered (then forgotten all at once)
 KEY_CACHE_SIZE = 65536
-_SSL_ARGUMENTS = ('ssl_keyfile', 'ssl_certfile', 'ssl_cert_reqs',
-                  'ssl_ca_certs', 'ssl_ca_path', 'ssl_ca_data',
-                  'ssl_password', 'ssl_check_hostname', 'ssl_min_version',
-                  'ssl_ciphers')
-
-
-def _pool_arguments(kwargs):
-    """The connection pool arguments of every node, from RedisCluster's
-    keyword arguments (StrictRedis's names)"""
-    kwargs = dict(kwargs)
-    db = kwargs.pop('db', 0)
-    if db not in (0, '0', None):
-        raise RedisClusterException(
-            "Argument 'db' is not possible to use in cluster mode")
-    if kwargs.pop('unix_socket_path', None) or kwargs.get('path'):
-        raise RedisClusterException(
-            'RedisCluster does not support unix socket connections')
-    for old, new in (('charset', 'encoding'), ('errors', 'encoding_errors')):
-        if old in kwargs:
-            kwargs[new] = kwargs.pop(old)
-    for name in ('host', 'port', 'connection_pool', 'url'):
-        kwargs.pop(name, None)
-    if kwargs.pop('ssl', False):
-        kwargs.setdefault('connection_class', SSLConnection)
-    elif not issubclass(kwargs.get('connection_class', object),
-                        SSLConnection):
-        for name in _SSL_ARGUMENTS:
-            kwargs.pop(name, None)
-    return kwargs
-
-
 def _backoff(failures):
     "Seconds to wait before try ``failures`` + 1 (grows, with jitter)"
     return min(0.5, 0.05 * 2 ** (failures - 1)) * (0.5 + random.random() / 2)
@@ -150,7 +118,7 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
                 'RedisCluster needs at least one node to learn the cluster '
                 'from: RedisCluster(host=..., port=...) or '
                 'RedisCluster(startup_nodes=[ClusterNode(host, port)])')
-        pool_kwargs = _pool_arguments(kwargs)
+        pool_kwargs = pool_arguments(kwargs)
         self.encoder = Encoder(pool_kwargs.get('encoding', 'utf-8'),
                                pool_kwargs.get('encoding_errors', 'strict'),
                                pool_kwargs.get('decode_responses', False))
@@ -252,7 +220,7 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
         "Set a custom reply callback (on every node)"
         self.response_callbacks[command] = callback
 
-    # -- routing --------------------------------------------------------------
+    # -- routing ------------------------------------------------------------
 
     def keyslot(self, key):
         "The slot of ``key`` (encoded as commands encode it)"
@@ -373,7 +341,7 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
                         'ClusterNode, or a list or dict of ClusterNodes, '
                         'not %s' % type(target_nodes).__name__)
 
-    # -- running commands -------------------------------------------------------
+    # -- running commands ---------------------------------------------------
 
     def execute_command(self, *args, **options):
         """Send a command to the node(s) it belongs to and return its
@@ -567,7 +535,7 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
         return callback(response, **options) if options else \
             callback(response)
 
-    # -- client objects -------------------------------------------------------
+    # -- client objects -----------------------------------------------------
 
     def pipeline(self, transaction=False, shard_hint=None):
         """A ClusterPipeline: commands grouped by node, one round trip per

@@ -16,13 +16,13 @@ import threading
 import time
 
 from redis.client import StrictRedis
-from redis.connection import ConnectionPool, DefaultParser
+from redis.connection import ConnectionPool, DefaultParser, SSLConnection
+from redis.cluster_routing import SLOT_COUNT
 from redis.exceptions import (
-    CLUSTER_EXCEPTION_CLASSES, AuthenticationError, ConnectionError, RedisClusterException,
-    ResponseError, SlotNotCoveredError, TimeoutError,
+    CLUSTER_EXCEPTION_CLASSES, AuthenticationError, ConnectionError,
+    RedisClusterException, ResponseError, SlotNotCoveredError, TimeoutError,
 )
 from redis.forksafe import current_pid
-from redis.cluster_routing import SLOT_COUNT
 
 PRIMARY = 'primary'
 REPLICA = 'replica'
@@ -38,6 +38,37 @@ def node_name(host, port):
 def _text(value):
     return value.decode('utf-8', 'replace') if isinstance(value, bytes) \
         else str(value)
+
+
+_SSL_ARGUMENTS = ('ssl_keyfile', 'ssl_certfile', 'ssl_cert_reqs',
+                  'ssl_ca_certs', 'ssl_ca_path', 'ssl_ca_data',
+                  'ssl_password', 'ssl_check_hostname', 'ssl_min_version',
+                  'ssl_ciphers')
+
+
+def pool_arguments(kwargs):
+    """The connection pool arguments of every node, from RedisCluster's
+    keyword arguments (StrictRedis's names)"""
+    kwargs = dict(kwargs)
+    db = kwargs.pop('db', 0)
+    if db not in (0, '0', None):
+        raise RedisClusterException(
+            "Argument 'db' is not possible to use in cluster mode")
+    if kwargs.pop('unix_socket_path', None) or kwargs.get('path'):
+        raise RedisClusterException(
+            'RedisCluster does not support unix socket connections')
+    for old, new in (('charset', 'encoding'), ('errors', 'encoding_errors')):
+        if old in kwargs:
+            kwargs[new] = kwargs.pop(old)
+    for name in ('host', 'port', 'connection_pool', 'url'):
+        kwargs.pop(name, None)
+    if kwargs.pop('ssl', False):
+        kwargs.setdefault('connection_class', SSLConnection)
+    elif not issubclass(kwargs.get('connection_class', object),
+                        SSLConnection):
+        for name in _SSL_ARGUMENTS:
+            kwargs.pop(name, None)
+    return kwargs
 
 
 _parser_classes = {}
@@ -468,4 +499,5 @@ class NodesManager(object):
 
 
 __all__ = ['PRIMARY', 'REPLICA', 'ClusterNode', 'ClusterNodePool',
-           'NodesManager', 'cluster_parser_class', 'node_name']
+           'NodesManager', 'cluster_parser_class', 'node_name',
+           'pool_arguments']

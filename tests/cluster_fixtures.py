@@ -2,12 +2,15 @@
 whole session, clusters of their own for tests that damage theirs, and
 RedisCluster clients on the test's parser.
 
-Import what a module uses: ``from cluster_fixtures import cluster_servers,
-make_rc, rc  # noqa: F401``.
+A test module asks for them with ``pytest_plugins = ['cluster_fixtures']``
+(so every module shares the one session cluster; binding the fixtures to
+names of the module would give it a cluster of its own). Helpers that are
+not fixtures live in tests/cluster_helpers.py.
 """
 import pytest
 
 import clusterserver
+from cluster_helpers import RecordingConnection
 
 # small, so that failovers in the fault tests end quickly
 SESSION_NODE_TIMEOUT_MS = 3000
@@ -91,3 +94,10 @@ def rc(make_rc):
 def rcd(make_rc):
     "RedisCluster with decode_responses=True"
     return make_rc(decode_responses=True)
+
+
+@pytest.fixture
+def recording():
+    RecordingConnection.events = []
+    yield RecordingConnection.events
+    RecordingConnection.events = None

@@ -12,13 +12,12 @@ from redis.cluster import RedisCluster
 from redis.connection import Connection
 from redis.exceptions import ClusterDownError, ConnectionError
 
-import cluster_fixtures
 import cluster_moves
 from rawresp import RawReplyError, parse_info
 
 pytestmark = pytest.mark.slow
-
-make_cluster = cluster_fixtures.make_cluster
+# the cluster fixtures (make_cluster: a cluster of the test's own)
+pytest_plugins = ['cluster_fixtures']
 
 # bounds that only prove "did not hang"
 HANG = 60.0
