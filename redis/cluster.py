@@ -14,9 +14,15 @@ again is redis.resend's call: a command that may have run (its connection
 lost after sending) is never re-sent, its caller gets the error; only
 read-only commands count as safe to repeat.
 """
+from __future__ import annotations
+
 import random
 import time
 from binascii import crc_hqx
+from typing import (
+    TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence,
+    Type, TypeVar, Union,
+)
 
 from redis.client import BLOCKING_COMMANDS, StrictRedis
 from redis.cluster_commands import (
@@ -37,13 +43,22 @@ from redis.exceptions import (
     ConnectionError, MovedError, RedisClusterException, ResponseError,
     SlotNotCoveredError, TimeoutError, TryAgainError,
 )
-from redis.lock import LuaLock
+from redis.lock import Lock, LuaLock
 from redis.packer import Encoder
 from redis.pool import parse_url
 from redis.replies import RESPONSE_CALLBACKS
 from redis.replies_cluster import CLUSTER_RESPONSE_CALLBACKS
 from redis.resend import CONNECT, READ, SEND, may_resend
 from redis.scripting import Script
+from redis.typing import (
+    EncodableT, KeyT, Number, ResponseCallbackT,
+)
+
+if TYPE_CHECKING:
+    from redis.cluster_pipeline import ClusterPipeline
+    from redis.cluster_pubsub import ClusterPubSub
+
+_ClusterT = TypeVar('_ClusterT', bound='RedisCluster')
 
 ASKING = ('ASKING',)
 # the most redirects one command follows (as today's redis-py)
@@ -60,7 +75,8 @@ class ClusterScript(Script):
     """A Lua script of a RedisCluster: it runs on the node of its keys and
     loads itself there when missing."""
 
-    def __init__(self, registered_client, script):
+    def __init__(self, registered_client: RedisCluster,
+                 script: Union[str, bytes]) -> None:
         if isinstance(script, str):
             script = registered_client.get_encoder().encode(script)
         Script.__init__(self, registered_client, script)
@@ -92,7 +108,7 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
     RESPONSE_CALLBACKS = dict(RESPONSE_CALLBACKS, **CLUSTER_RESPONSE_CALLBACKS)
 
     @classmethod
-    def from_url(cls, url, **kwargs):
+    def from_url(cls: Type[_ClusterT], url: str, **kwargs: Any) -> _ClusterT:
         """A client whose startup node (and connection options) come from
         ``url``: ``redis://[:password]@host:port`` or ``rediss://...``."""
         options = parse_url(url)
@@ -102,10 +118,14 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
         options.update(kwargs)
         return cls(**options)
 
-    def __init__(self, host=None, port=6379, startup_nodes=None,
-                 require_full_coverage=True, read_from_replicas=False,
-                 reinitialize_steps=5, cluster_error_retry_attempts=3,
-                 **kwargs):
+    def __init__(
+            self, host: Optional[str] = None, port: int = 6379,
+            startup_nodes: Optional[
+                Iterable[Union[ClusterNode, Dict[str, Any]]]] = None,
+            require_full_coverage: bool = True,
+            read_from_replicas: bool = False, reinitialize_steps: int = 5,
+            cluster_error_retry_attempts: int = 3, **kwargs: Any,
+    ) -> None:
         nodes = []
         for node in startup_nodes or ():
             if isinstance(node, dict):
@@ -140,17 +160,17 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
             response_callbacks=self.response_callbacks,
             reinitialize_steps=reinitialize_steps)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<%s>' % (type(self).__name__,
                            ','.join(sorted(self.nodes_manager.nodes_cache)))
 
-    def __enter__(self):
+    def __enter__(self: _ClusterT) -> _ClusterT:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    def close(self):
+    def close(self) -> None:
         "Disconnect every node's connections (they reconnect when used)"
         self.nodes_manager.close()
 
@@ -158,25 +178,26 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
 
     # -- nodes --------------------------------------------------------------
 
-    def get_node(self, host=None, port=None, node_name=None):
+    def get_node(self, host: Optional[str] = None, port: Optional[int] = None,
+                 node_name: Optional[str] = None) -> Optional[ClusterNode]:
         return self.nodes_manager.get_node(host, port, node_name)
 
-    def get_nodes(self):
+    def get_nodes(self) -> List[ClusterNode]:
         return list(self.nodes_manager.nodes_cache.values())
 
-    def get_primaries(self):
+    def get_primaries(self) -> List[ClusterNode]:
         return self.nodes_manager.get_nodes_by_server_type(PRIMARY)
 
-    def get_replicas(self):
+    def get_replicas(self) -> List[ClusterNode]:
         return self.nodes_manager.get_nodes_by_server_type(REPLICA)
 
-    def get_random_node(self):
+    def get_random_node(self) -> ClusterNode:
         return random.choice(self.get_nodes())
 
-    def get_default_node(self):
+    def get_default_node(self) -> ClusterNode:
         return self.nodes_manager.default_node
 
-    def set_default_node(self, node):
+    def set_default_node(self, node: Optional[ClusterNode]) -> bool:
         """Make ``node`` (a known node) the target of keyless commands;
         False when it is not a node of the cluster"""
         if node is None or self.get_node(node_name=node.name) is None:
@@ -185,20 +206,23 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
         self.nodes_manager.user_default_node = True
         return True
 
-    def replace_default_node(self, target_node=None):
+    def replace_default_node(
+            self, target_node: Optional[ClusterNode] = None,
+    ) -> None:
         if target_node is not None:
             self.set_default_node(target_node)
         else:
             self.nodes_manager.replace_default_node(self.get_default_node())
 
-    def get_redis_connection(self, node):
+    def get_redis_connection(self, node: ClusterNode) -> StrictRedis:
         "The StrictRedis of ``node`` (on its own connection pool)"
         if node.redis_connection is None:
             # (two threads may both make one: the last one stays, no harm)
             self.nodes_manager.create_redis_connection(node)
         return node.redis_connection
 
-    def get_node_from_key(self, key, replica=False):
+    def get_node_from_key(self, key: KeyT,
+                          replica: bool = False) -> Optional[ClusterNode]:
         """The primary serving ``key``, or with ``replica`` its first
         replica (None when it has none)"""
         slot = self.keyslot(key)
@@ -210,19 +234,20 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
             return nodes[1] if len(nodes) > 1 else None
         return nodes[0]
 
-    def get_encoder(self):
+    def get_encoder(self) -> Encoder:
         return self.encoder
 
-    def get_connection_kwargs(self):
+    def get_connection_kwargs(self) -> Dict[str, Any]:
         return self.nodes_manager.connection_kwargs
 
-    def set_response_callback(self, command, callback):
+    def set_response_callback(self, command: str,
+                              callback: ResponseCallbackT) -> None:
         "Set a custom reply callback (on every node)"
         self.response_callbacks[command] = callback
 
     # -- routing ------------------------------------------------------------
 
-    def keyslot(self, key):
+    def keyslot(self, key: EncodableT) -> int:
         "The slot of ``key`` (encoded as commands encode it)"
         try:
             slot = self._slots_of_keys.get(key)
@@ -284,7 +309,7 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
                              use_default=True, raw=True)
         return route.keys(args)
 
-    def determine_slot(self, *args):
+    def determine_slot(self, *args: Any) -> Optional[int]:
         """The slot of the keys of command ``args``: ClusterCrossSlotError
         (before anything is sent) when they hash to several slots; None
         for a command that goes to nodes by its kind, not by keys."""
@@ -301,7 +326,10 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
             return random.randrange(SLOT_COUNT)
         return single_slot(self.keyslot, keys, args[0])
 
-    def get_nodes_for_command(self, args, options=None):
+    def get_nodes_for_command(
+            self, args: Sequence[Any],
+            options: Optional[Mapping[str, Any]] = None,
+    ) -> List[ClusterNode]:
         """The nodes command ``args`` goes to (``options`` may hold
         ``target_nodes``)"""
         target_nodes = options.get('target_nodes') if options else None
@@ -343,7 +371,7 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
 
     # -- running commands ---------------------------------------------------
 
-    def execute_command(self, *args, **options):
+    def execute_command(self, *args: Any, **options: Any) -> Any:
         """Send a command to the node(s) it belongs to and return its
         reply (merged when several nodes answered). ``target_nodes``
         (a flag like RedisCluster.PRIMARIES, a node, or a list or dict of
@@ -537,7 +565,8 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
 
     # -- client objects -----------------------------------------------------
 
-    def pipeline(self, transaction=False, shard_hint=None):
+    def pipeline(self, transaction: bool = False,
+                 shard_hint: Optional[str] = None) -> ClusterPipeline:
         """A ClusterPipeline: commands grouped by node, one round trip per
         node; with ``transaction`` a MULTI/EXEC on the one slot of all its
         keys."""
@@ -547,19 +576,24 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
         from redis.cluster_pipeline import ClusterPipeline
         return ClusterPipeline(self, transaction=bool(transaction))
 
-    def pubsub(self, node=None, host=None, port=None, **kwargs):
+    def pubsub(self, node: Optional[ClusterNode] = None,
+               host: Optional[str] = None, port: Optional[int] = None,
+               **kwargs: Any) -> ClusterPubSub:
         """A ClusterPubSub: classic pubsub through one node (``node`` or
         host/port, else the default node), sharded pubsub by slot."""
         from redis.cluster_pubsub import ClusterPubSub
         return ClusterPubSub(self, node=node, host=host, port=port, **kwargs)
 
-    def register_script(self, script):
+    def register_script(self, script: Union[str, bytes]) -> ClusterScript:
         """A callable Script for the Lua source ``script``: it runs on the
         node of its keys (all in one slot)."""
         return ClusterScript(self, script)
 
-    def lock(self, name, timeout=None, sleep=0.1, blocking=True,
-             blocking_timeout=None, lock_class=None, thread_local=True):
+    def lock(self, name: KeyT, timeout: Optional[Number] = None,
+             sleep: Number = 0.1, blocking: bool = True,
+             blocking_timeout: Optional[Number] = None,
+             lock_class: Optional[Type[Lock]] = None,
+             thread_local: bool = True) -> Lock:
         """A lock on key ``name`` (see StrictRedis.lock); a LuaLock unless
         ``lock_class`` says otherwise: its scripts run on the key's node."""
         return (lock_class or LuaLock)(

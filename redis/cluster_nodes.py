@@ -9,17 +9,21 @@ first), runs in one thread at a time (threads that need one meanwhile wait
 for its result instead of asking again) and, when only scheduled, at most
 once per ``min_refresh_interval``.
 """
+from __future__ import annotations
+
 import itertools
 import random
 import socket
 import threading
 import time
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from redis.client import StrictRedis
 from redis.connection import ConnectionPool, DefaultParser, SSLConnection
 from redis.cluster_routing import SLOT_COUNT
+from redis.connection_classes import Connection
 from redis.exceptions import (
-    CLUSTER_EXCEPTION_CLASSES, AuthenticationError, ConnectionError,
+    CLUSTER_EXCEPTION_CLASSES, AskError, AuthenticationError, ConnectionError,
     RedisClusterException, ResponseError, SlotNotCoveredError, TimeoutError,
 )
 from redis.forksafe import current_pid
@@ -101,11 +105,11 @@ class ClusterNodePool(ConnectionPool):
     sends READONLY (replicas then serve reads; on a primary it changes
     nothing, and a node's role can change any time)."""
 
-    def __init__(self, readonly=False, **kwargs):
+    def __init__(self, readonly: bool = False, **kwargs: Any) -> None:
         self.readonly = readonly
         super(ClusterNodePool, self).__init__(**kwargs)
 
-    def make_connection(self):
+    def make_connection(self) -> Connection:
         connection = super(ClusterNodePool, self).make_connection()
         if self.readonly:
             connection.register_connect_callback(_send_readonly)
@@ -118,7 +122,8 @@ class ClusterNode(object):
     ``redis_connection``, a StrictRedis on the node's own pool. Nodes are
     equal when their names are."""
 
-    def __init__(self, host, port, server_type=None, redis_connection=None):
+    def __init__(self, host: str, port: int, server_type: Optional[str] = None,
+                 redis_connection: Optional[StrictRedis] = None) -> None:
         if host == 'localhost':
             # nodes name themselves by address in CLUSTER SLOTS
             host = socket.gethostbyname(host)
@@ -130,17 +135,17 @@ class ClusterNode(object):
         self.redis_connection = redis_connection
 
     @property
-    def redis_connection(self):
+    def redis_connection(self) -> Optional[StrictRedis]:
         return self._redis_connection
 
     @redis_connection.setter
-    def redis_connection(self, client):
+    def redis_connection(self, client: Optional[StrictRedis]) -> None:
         self._redis_connection = client
         # read on every command: one attribute instead of two
         self.connection_pool = None if client is None else \
             client.connection_pool
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'ClusterNode<host=%s,port=%s,server_type=%s>' % (
             self.host, self.port, self.server_type)
 
@@ -163,9 +168,12 @@ class NodesManager(object):
     """
     min_refresh_interval = 0.1
 
-    def __init__(self, startup_nodes, connection_kwargs,
-                 require_full_coverage=True, read_from_replicas=False,
-                 response_callbacks=None, reinitialize_steps=5):
+    def __init__(self, startup_nodes: Iterable[ClusterNode],
+                 connection_kwargs: Dict[str, Any],
+                 require_full_coverage: bool = True,
+                 read_from_replicas: bool = False,
+                 response_callbacks: Optional[Dict[str, Any]] = None,
+                 reinitialize_steps: int = 5) -> None:
         self.connection_kwargs = connection_kwargs
         self.require_full_coverage = require_full_coverage
         self.read_from_replicas = read_from_replicas
@@ -179,12 +187,14 @@ class NodesManager(object):
         self.refresh_count = 0
         self.refresh_due = False
         self.failed_until = {}
+        # when the last refresh that succeeded began, and the last try
         self._refreshed_at = None
+        self._tried_at = None
         self._round_robin = itertools.count()
         self._new_locks()
         self.initialize()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'NodesManager<%s>' % ','.join(sorted(self.nodes_cache))
 
     def _new_locks(self):
@@ -201,13 +211,14 @@ class NodesManager(object):
 
     # -- nodes ------------------------------------------------------------
 
-    def make_node(self, host, port, server_type=None):
+    def make_node(self, host: str, port: int,
+                  server_type: Optional[str] = None) -> ClusterNode:
         "A node with its connection pool (not added to the maps)"
         node = ClusterNode(host, port, server_type)
         self.create_redis_connection(node)
         return node
 
-    def create_redis_connection(self, node):
+    def create_redis_connection(self, node: ClusterNode) -> StrictRedis:
         kwargs = dict(self.connection_kwargs)
         kwargs['parser_class'] = cluster_parser_class(
             kwargs.get('parser_class', DefaultParser))
@@ -219,7 +230,8 @@ class NodesManager(object):
         node.redis_connection = client
         return client
 
-    def get_node(self, host=None, port=None, node_name=None):
+    def get_node(self, host: Optional[str] = None, port: Optional[int] = None,
+                 node_name: Optional[str] = None) -> Optional[ClusterNode]:
         "The known node at host:port (or named ``node_name``), or None"
         if node_name is None:
             if host is None or port is None:
@@ -229,11 +241,12 @@ class NodesManager(object):
             node_name = '%s:%s' % (host, port)
         return self.nodes_cache.get(node_name)
 
-    def get_nodes_by_server_type(self, server_type):
+    def get_nodes_by_server_type(self, server_type: str) -> List[ClusterNode]:
         return [node for node in self.nodes_cache.values()
                 if node.server_type == server_type]
 
-    def node_at(self, host, port, server_type=None):
+    def node_at(self, host: str, port: int,
+                server_type: Optional[str] = None) -> ClusterNode:
         """The node at host:port, added to ``nodes_cache`` if new (a
         redirect can name a node the map does not know yet)"""
         name = node_name(host, port)
@@ -252,7 +265,8 @@ class NodesManager(object):
 
     # -- slots ------------------------------------------------------------
 
-    def get_node_from_slot(self, slot, read_from_replicas=False):
+    def get_node_from_slot(self, slot: int,
+                           read_from_replicas: bool = False) -> ClusterNode:
         """The primary serving ``slot``, or with ``read_from_replicas`` one
         of its replicas in turn (the primary when it has none that works);
         SlotNotCoveredError when no node serves it"""
@@ -264,7 +278,7 @@ class NodesManager(object):
             return self.pick_replica(nodes)
         return nodes[0]
 
-    def pick_replica(self, nodes):
+    def pick_replica(self, nodes: Sequence[ClusterNode]) -> ClusterNode:
         "A replica of ``nodes`` ([primary, replica...]) in turn, else primary"
         count = len(nodes) - 1
         start = next(self._round_robin)
@@ -276,12 +290,12 @@ class NodesManager(object):
                 return node
         return nodes[0]
 
-    def mark_failed(self, node):
+    def mark_failed(self, node: ClusterNode) -> None:
         "Leave replica ``node`` out of reads for a while; refresh soon"
         self.failed_until[node.name] = time.monotonic() + FAILED_REPLICA_PAUSE
         self.refresh_due = True
 
-    def update_moved_exception(self, error):
+    def update_moved_exception(self, error: AskError) -> ClusterNode:
         """MOVED: the slot is served by the node it names from now on; the
         whole map is refreshed soon (one slot moved, others likely did).
         Returns that node."""
@@ -297,7 +311,8 @@ class NodesManager(object):
 
     on_moved = update_moved_exception
 
-    def replace_default_node(self, failed=None):
+    def replace_default_node(self,
+                             failed: Optional[ClusterNode] = None) -> None:
         "Another primary as the default node (when ``failed`` failed)"
         primaries = [node for node in self.get_nodes_by_server_type(PRIMARY)
                      if node != failed]
@@ -307,7 +322,7 @@ class NodesManager(object):
 
     # -- refreshing -------------------------------------------------------
 
-    def refresh_if_due(self):
+    def refresh_if_due(self) -> None:
         """Run a scheduled refresh unless another thread is running one or
         one ran less than ``min_refresh_interval`` ago. Never raises."""
         refresh_lock, _ = self._locks()
@@ -324,7 +339,7 @@ class NodesManager(object):
         finally:
             refresh_lock.release()
 
-    def refresh_after_failure(self, since):
+    def refresh_after_failure(self, since: float) -> bool:
         """A node failed at monotonic time ``since``: refresh now, unless a
         refresh that started after ``since`` (or less than
         ``min_refresh_interval`` ago) is done or running. Returns whether
@@ -343,10 +358,12 @@ class NodesManager(object):
             return True
 
     def _recently_refreshed(self):
-        return self._refreshed_at is not None and \
-            time.monotonic() - self._refreshed_at < self.min_refresh_interval
+        # failed tries count too: while no node answers, commands must not
+        # set off one full round of the nodes each
+        return self._tried_at is not None and \
+            time.monotonic() - self._tried_at < self.min_refresh_interval
 
-    def initialize(self):
+    def initialize(self) -> None:
         """Read the topology from a random known node (or startup node).
         Threads that ask while one reads it wait for that read instead of
         starting theirs. Raises RedisClusterException when no node gives a
@@ -382,7 +399,7 @@ class NodesManager(object):
         return nodes
 
     def _refresh(self):
-        started = time.monotonic()
+        started = self._tried_at = time.monotonic()
         errors = []
         not_cluster = []
         for node in self._candidates():
@@ -487,11 +504,12 @@ class NodesManager(object):
                 self.user_default_node = False
             now = time.monotonic()
             self.failed_until = dict(
-                (name, until) for name, until in self.failed_until.items()
+                (name, until) for name, until in
+                list(self.failed_until.items())
                 if until > now)
         return None
 
-    def close(self):
+    def close(self) -> None:
         "Disconnect every node's connections"
         for node in list(self.nodes_cache.values()):
             if node.connection_pool is not None:
