@@ -100,6 +100,43 @@ def test_ask_goes_to_the_target_once_without_changing_the_map(
         cluster_moves.cancel_migration(owner, other, slot)
 
 
+def test_refreshes_are_single_flight_and_rate_limited(make_rc, recording):
+    rc = make_rc(connection_class=RecordingConnection)
+    manager = rc.nodes_manager
+    manager.min_refresh_interval = 0
+    before = manager.refresh_count
+    # many threads that saw a node fail at once: one of them refreshes,
+    # the others use its answer
+    failed_at = time.monotonic()
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def after_failure():
+        barrier.wait(HANG)
+        outcomes.append(manager.refresh_after_failure(failed_at))
+
+    del recording[:]
+    threads = [threading.Thread(target=after_failure) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG)
+    assert outcomes == [True] * 8
+    assert manager.refresh_count == before + 1
+    assert len(sends(recording, b'SLOTS')) == 1
+    # a scheduled refresh waits for the interval since the last try
+    manager.min_refresh_interval = 60
+    manager.refresh_due = True
+    rc.ping()
+    manager.refresh_if_due()
+    assert manager.refresh_due
+    assert manager.refresh_count == before + 1
+    manager.min_refresh_interval = 0
+    rc.ping()
+    assert not manager.refresh_due
+    assert manager.refresh_count == before + 2
+
+
 def test_tryagain_is_retried_then_raised(make_rc, recording,
                                          cluster_servers):
     rc = make_rc(connection_class=RecordingConnection,
