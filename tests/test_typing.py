@@ -21,7 +21,9 @@ import redis
 import redis.commands
 
 import typing_example
-from cluster_fixtures import cluster_servers, make_rc  # noqa: F401
+
+# the session's cluster, shared with the other cluster tests
+pytest_plugins = ['cluster_fixtures']
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
