@@ -137,6 +137,19 @@ def test_refreshes_are_single_flight_and_rate_limited(make_rc, recording):
     assert manager.refresh_count == before + 2
 
 
+def test_topology_is_asked_of_a_random_node(make_rc, recording):
+    asked = set()
+    for _ in range(20):
+        del recording[:]
+        rc = make_rc(connection_class=RecordingConnection)
+        asked.add(sends(recording, b'SLOTS')[0][1])
+        rc.nodes_manager.initialize()
+        asked.add(sends(recording, b'SLOTS')[-1][1])
+        rc.close()
+    # 40 reads from one node of 6 by chance: about 6 / 6 ** 40
+    assert len(asked) > 1
+
+
 def test_tryagain_is_retried_then_raised(make_rc, recording,
                                          cluster_servers):
     rc = make_rc(connection_class=RecordingConnection,
