@@ -584,6 +584,12 @@ class RedisCluster(ClusterMultiKeyCommands, ClusterManagementCommands,
         from redis.cluster_pubsub import ClusterPubSub
         return ClusterPubSub(self, node=node, host=host, port=port, **kwargs)
 
+    def monitor(self, target_node: Optional[ClusterNode] = None) -> Any:
+        """A Monitor of ``target_node`` (by default the default node): the
+        commands that node runs"""
+        node = target_node or self.get_default_node()
+        return self.get_redis_connection(node).monitor()
+
     def register_script(self, script: Union[str, bytes]) -> ClusterScript:
         """A callable Script for the Lua source ``script``: it runs on the
         node of its keys (all in one slot)."""

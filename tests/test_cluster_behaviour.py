@@ -349,6 +349,16 @@ def test_blocking_pop_outlasts_socket_timeout(make_rc):
     assert rc.blpop('full-list', timeout=1) == (b'full-list', b'x')
 
 
+def test_monitor_a_node(rc):
+    node = rc.get_node_from_key('watched')
+    with rc.monitor(target_node=node) as monitor:
+        rc.set('watched', 1)
+        command = monitor.next_command()
+        while 'watched' not in command['command']:
+            command = monitor.next_command()
+    assert command['command'] == 'SET watched 1'
+
+
 def test_repr_of_nodes_and_client(rc):
     node = rc.get_primaries()[0]
     assert repr(node) == 'ClusterNode<host=%s,port=%s,server_type=primary>' \
