@@ -162,6 +162,19 @@ def test_connection_kwargs_reach_every_node(make_rc, parser_class):
     assert rc.get('decoded') == 'yes'
 
 
+def test_tls_and_other_pool_arguments():
+    from redis.cluster_nodes import pool_arguments
+    from redis.connection import SSLConnection
+    kwargs = pool_arguments({'ssl': True, 'ssl_ca_certs': '/ca.pem',
+                             'password': 'p', 'socket_timeout': 3,
+                             'host': 'ignored', 'charset': 'latin-1'})
+    assert kwargs == {'connection_class': SSLConnection,
+                      'ssl_ca_certs': '/ca.pem', 'password': 'p',
+                      'socket_timeout': 3, 'encoding': 'latin-1'}
+    # ssl options without ssl=True are not the connections' business
+    assert pool_arguments({'ssl_ca_certs': '/ca.pem'}) == {}
+
+
 # ---- keyless commands and fan-out ------------------------------------------
 
 def fill(rc, cluster):
