@@ -333,7 +333,7 @@ def build_table(chosen, contestants, cells, meta):
         out.append('%d%%' % round(100 * max(spreads)) if spreads else '')
         lines.append('| ' + ' | '.join(out) + ' |')
     if 'failover' in cells:
-        lines += [''] + failover_table(cells['failover'], names)
+        lines += [''] + failover_table(cells['failover'], names, meta['latest'])
     if footnotes:
         lines.append('')
         lines += ['[%d] %s' % (i, text) for i, text in enumerate(footnotes, 1)]
@@ -342,7 +342,7 @@ def build_table(chosen, contestants, cells, meta):
     return '\n'.join(lines)
 
 
-def failover_table(row, names):
+def failover_table(row, names, latest):
     """Per contestant: recovery, the replica's promotion, the client's own lag, errors seen."""
     lines = ['| failover (medians) | recovery ms | replica promoted ms | client lag ms '
              '| errors reaching the loop | error types | samples (recovery ms) |',
@@ -359,7 +359,7 @@ def failover_table(row, names):
             for kind, count in e.get('errors', {}).items():
                 kinds[kind] = kinds.get(kind, 0) + count
         lines.append('| %s | %.0f | %s | %s | %s | %s | %s |' % (
-            envs.CONTESTANTS[name].label, statistics.median(cell.samples),
+            envs.CONTESTANTS[name].label.replace('latest', latest), statistics.median(cell.samples),
             '%.0f' % statistics.median(promoted) if promoted else '?',
             '%.0f' % statistics.median(lags) if lags else '?',
             '%g' % statistics.median(e.get('failed', 0) for e in cell.extras),

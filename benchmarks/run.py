@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick         # round trips, pipelines, one large reply
     python benchmarks/run.py --only get,lrange --contestants clone-py,latest-py
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --cluster --quick   # the cluster rows (benchmarks/cluster.py)
 
 Starts its own redis-server on a free port in a temp dir and stops it at the end.
 See benchmarks/README.md for what each workload measures.
@@ -58,6 +59,8 @@ def parse_args(argv):
                    help='what the table shows per cell: median of the rounds, or the best round '
                         '(steadier on a machine shared with other work)')
     p.add_argument('--list', action='store_true', help='list workloads and contestants and exit')
+    p.add_argument('--cluster', action='store_true',
+                   help='run the cluster rows instead: benchmarks/cluster.py, with its own options')
     return p.parse_args(argv)
 
 
@@ -160,7 +163,11 @@ def measure(chosen, contestants, with_c, args, srv, bench_binary):
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if '--cluster' in argv:
+        import cluster
+        return cluster.main([a for a in argv if a != '--cluster'])
+    args = parse_args(argv)
     if args.list:
         for w in workloads.WORKLOAD_LIST:
             print('workload    %-10s %s%s' % (w.name, w.title, ' (quick)' if w.quick else ''))
