@@ -21,7 +21,9 @@ from redis.exceptions import (
     RedisClusterException, TimeoutError,
 )
 from redis.pubsub import PubSub
-from redis.pubsub_worker import PubSubWorkerThread
+from redis.pubsub_worker import (
+    RETRIED_ERRORS, Backoff, PubSubWorkerThread, logger,
+)
 from redis.replies import list_or_args
 from redis.utils import nativestr
 
@@ -129,6 +131,7 @@ class ClusterPubSub(PubSub):
         self._shard_turn = 0
         self._kwargs = kwargs
         self._node_chosen = False
+        self._node_given = False
         self.node = None
         self.set_pubsub_node(redis_cluster, node, host, port)
         pool = self._pool_of(self.node) if self.node is not None else \
@@ -168,7 +171,7 @@ class ClusterPubSub(PubSub):
             raise RedisClusterException(
                 'Node %s does not exist in the cluster' % node.name)
         self.node = node
-        self._node_chosen = node is not None
+        self._node_chosen = self._node_given = node is not None
         if node is not None and getattr(self, 'connection', None) is None \
                 and hasattr(self, 'encoder'):
             self.connection_pool = self._pool_of(node)
@@ -197,6 +200,84 @@ class ClusterPubSub(PubSub):
                 self.connection_pool = self._pool_of(node)
                 self._node_chosen = True
             return PubSub.execute_command(self, *args, **kwargs)
+
+    def get_message(self, ignore_subscribe_messages=False, timeout=0):
+        """As PubSub.get_message(). When the node cannot be reached (and
+        was not given by the caller), the channels and patterns move to
+        another node of the cluster, and the error is raised: messages
+        published meanwhile are lost, as with any lost connection."""
+        try:
+            return PubSub.get_message(self, ignore_subscribe_messages,
+                                      timeout)
+        except CONNECTION_ERRORS:
+            self._move_classic()
+            raise
+
+    def listen(self):
+        """Yield messages as they come, for as long as something is
+        subscribed. A lost node is left for another one (see
+        get_message()); meanwhile reads are retried with a delay growing
+        to 2 s, never raised."""
+        backoff = Backoff()
+        while self.subscribed:
+            try:
+                message = self.get_message(timeout=None)
+            except RETRIED_ERRORS as e:
+                if not self.subscribed:
+                    return
+                delay = backoff.next()
+                logger.warning('PubSub connection lost (%s); reconnecting '
+                               'in %.1f s', e, delay)
+                time.sleep(delay)
+                continue
+            backoff.reset()
+            if message is not None:
+                yield message
+
+    def _move_classic(self):
+        """Subscribe the channels and patterns again on another node when
+        this one is lost (unless the caller chose it). Never raises: a
+        node that fails too is left for the next read."""
+        if self._node_given or not self.subscribed:
+            return
+        manager = self.cluster.nodes_manager
+        manager.refresh_after_failure(_monotonic())
+        node = self._another_node()
+        if node is None:
+            return
+        with self._lock:
+            channels, patterns = dict(self.channels), dict(self.patterns)
+            PubSub.reset(self)
+            self.node = node
+            self.connection_pool = self._pool_of(node)
+            try:
+                for subscribe, wanted, patterned in (
+                        (self.subscribe, channels, False),
+                        (self.psubscribe, patterns, True)):
+                    if wanted:
+                        _subscribe_all(subscribe, wanted,
+                                       lambda: self.patterns if patterned
+                                       else self.channels, self._stored)
+            except CONNECTION_ERRORS:
+                # The new node failed as well: the names stay on the books,
+                # and the next read connects and subscribes them again.
+                self.channels.update(channels)
+                self.patterns.update(patterns)
+
+    def _another_node(self):
+        "A known node other than the lost one: the first channel's first"
+        current = self.node
+        candidates = []
+        for name in self.channels:
+            candidates.append(self._slot_owner(name))
+            break
+        candidates.append(self._any_node())
+        candidates.extend(self.cluster.get_primaries())
+        for node in candidates:
+            if node is not None and (current is None or
+                                     node.name != current.name):
+                return node
+        return None
 
     def reset(self):
         PubSub.reset(self)
@@ -267,16 +348,9 @@ class ClusterPubSub(PubSub):
             node = self._slot_owner(name)
             by_node.setdefault(node.name, (node, {}))[1][name] = handler
         for node, names in by_node.values():
-            plain = [name for name, handler in names.items()
-                     if handler is None or not isinstance(name, str)]
-            keywords = dict((name, handler) for name, handler in names.items()
-                            if handler is not None and isinstance(name, str))
-            self._node_pubsub(node).subscribe(*plain, **keywords)
-            if plain and any(names[name] is not None for name in plain):
-                # handlers for names no keyword can carry (bytes)
-                books = self._node_pubsub(node).channels
-                for name in plain:
-                    books[self._stored(name)] = names[name]
+            pubsub = self._node_pubsub(node)
+            _subscribe_all(pubsub.subscribe, names, lambda: pubsub.channels,
+                           self._stored)
             for name, handler in names.items():
                 self._shard_handlers[self._stored(name)] = handler
 
@@ -432,6 +506,21 @@ class ClusterPubSub(PubSub):
                                     exception_handler=exception_handler)
         thread.start()
         return thread
+
+
+def _subscribe_all(subscribe, wanted, books, stored):
+    """``subscribe()`` to every name of ``wanted`` ({name: handler or
+    None}): a str name with a handler as a keyword, the others as
+    arguments; the handlers of those (bytes names) then go into
+    ``books()`` (the channels or patterns dict) under ``stored(name)``."""
+    plain = [name for name, handler in wanted.items()
+             if handler is None or not isinstance(name, str)]
+    keywords = dict((name, handler) for name, handler in wanted.items()
+                    if handler is not None and isinstance(name, str))
+    subscribe(*plain, **keywords)
+    for name in plain:
+        if wanted[name] is not None:
+            books()[stored(name)] = wanted[name]
 
 
 def _wait_for_any(pubsubs, timeout):

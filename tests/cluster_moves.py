@@ -18,16 +18,31 @@ def owner_of(cluster, slot, node=None):
     return None
 
 
+def epochs_seen(node):
+    "{port: config epoch} of every node, as ``node`` sees them"
+    epochs = {}
+    for line in node.command('CLUSTER', 'NODES').decode().splitlines():
+        fields = line.split()
+        address = fields[1].split('@')[0]
+        epochs[int(address.rsplit(':', 1)[1])] = int(fields[6])
+    return epochs
+
+
 def wait_until_all_see(cluster, slot, port):
-    "Wait until every node's CLUSTER SLOTS gives ``slot`` to ``port``"
+    """Wait until every node's CLUSTER SLOTS gives ``slot`` to ``port``,
+    and every node knows the same config epochs: a node that has not heard
+    of the last owner's new epoch yet would lose the next move of the slot
+    (its claim with a lower epoch is refused, and reverted)."""
     deadline = time.monotonic() + SETTLE_TIMEOUT
     while True:
         seen = [owner_of(cluster, slot, node) for node in cluster.nodes]
-        if all(owner == port for owner in seen):
+        epochs = [epochs_seen(node) for node in cluster.nodes]
+        if all(owner == port for owner in seen) and \
+                all(view == epochs[0] for view in epochs):
             return
         if time.monotonic() > deadline:
-            raise AssertionError('slot %d not settled on %d: %r'
-                                 % (slot, port, seen))
+            raise AssertionError('slot %d not settled on %d: owners %r, '
+                                 'epochs %r' % (slot, port, seen, epochs))
         time.sleep(0.05)
 
 

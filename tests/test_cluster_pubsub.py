@@ -96,6 +96,20 @@ def test_unknown_node_refused(rc):
         rc.pubsub(host='127.0.0.1', port=1)
 
 
+def test_listen(rc):
+    p = rc.pubsub()
+    p.subscribe('feed')
+    messages = p.listen()
+    assert next(messages)['type'] == 'subscribe'
+    rc.publish('feed', 'one')
+    assert next(messages) == {'type': 'message', 'pattern': None,
+                              'channel': b'feed', 'data': b'one'}
+    p.unsubscribe()
+    assert next(messages)['type'] == 'unsubscribe'
+    assert list(messages) == []  # nothing subscribed: listen() ends
+    p.close()
+
+
 def test_listen_and_handlers_in_a_thread(rc):
     got = []
     arrived = threading.Event()
@@ -287,7 +301,7 @@ def test_sharded_channel_follows_its_slot_to_another_node(rc, sharded):
 
 
 @pytest.mark.slow
-def test_sharded_channel_follows_a_failover(make_cluster, make_rc, sharded):
+def test_channels_follow_a_failover(make_cluster, make_rc, sharded):
     cluster = make_cluster()
     rc = make_rc(cluster)
     by_owner = channels_by_owner(cluster, 'fail:')
@@ -299,8 +313,34 @@ def test_sharded_channel_follows_a_failover(make_cluster, make_rc, sharded):
     p.ssubscribe(doomed, safe)
     for _ in range(2):
         assert wait_for(p, p.get_sharded_message)['type'] == 'ssubscribe'
+    # classic channels through the node of the first one's slot: the victim
+    classic = rc.pubsub()
+    classic.subscribe(doomed)
+    classic.psubscribe('pat:*')
+    assert classic.get_pubsub_node().port == victim.port
+    for _ in range(2):
+        assert wait_for(classic)['type'] in ('subscribe', 'psubscribe')
     promoted = cluster_moves.kill_and_wait_for_failover(cluster, victim)
     try:
+        # the classic subscriptions move to another node: the lost one is
+        # reported first, then the confirmations come from the new node
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        confirmed = []
+        while len(confirmed) < 2 and time.monotonic() < deadline:
+            try:
+                message = classic.get_message(timeout=1.0)
+            except ConnectionError:
+                continue
+            if message is not None:
+                confirmed.append(message['type'])
+        assert sorted(confirmed) == ['psubscribe', 'subscribe']
+        assert classic.get_pubsub_node().port != victim.port
+        # (PUBLISH counts the receivers of its own node only)
+        safe_owner.command('PUBLISH', doomed, 'classic')
+        assert wait_for(classic)['data'] == b'classic'
+        promoted.command('PUBLISH', 'pat:1', 'p')
+        assert wait_for(classic)['data'] == b'p'
+
         # reading finds the node lost, the channel's slot on the promoted
         # replica, and subscribes there (a read may report the lost node
         # before that: the loop goes on, as a caller's would)
@@ -319,6 +359,7 @@ def test_sharded_channel_follows_a_failover(make_cluster, make_rc, sharded):
         assert wait_for(p, p.get_sharded_message)['data'] == b'still'
     finally:
         p.close()
+        classic.close()
         victim.start()  # (back as a replica)
 
 
