@@ -2,12 +2,20 @@
 
 Without a transaction, execute() groups the commands by the node serving
 their slot, writes every node's batch (one buffer, one send each) before
-reading any reply, and returns the results in call order. A command
-answered MOVED or ASK is sent again, alone with the others so answered,
-to the node named (after ASKING for ASK); TRYAGAIN and CLUSTERDOWN are
-retried after a pause. Everything else is decided by redis.resend: a
-connection lost after a batch was sent leaves its commands' outcome
-unknown, so they get the error instead of being sent again.
+reading any reply, and returns the results in call order. Only the
+commands that were refused go again, in a further round:
+
+- MOVED: to the node named, whose slot the map takes at once; ASK: to the
+  node named, after ASKING, the map unchanged;
+- TRYAGAIN, CLUSTERDOWN (and LOADING): after a growing pause, up to the
+  cluster's ``cluster_error_retry_attempts`` rounds;
+- a node that could not be connected to (nothing was sent): to the slot's
+  owner after a topology refresh, within the same budget.
+
+Whether a command that failed otherwise may go again is redis.resend's
+answer: a connection lost after a batch was sent leaves its writes'
+outcome unknown, so they get the error (returned, or raised) and are never
+sent twice; reads are sent again.
 
 A transaction (``transaction=True``, or watch() then multi()) runs as
 MULTI/EXEC on one node: every key must hash to one slot, else
@@ -19,6 +27,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Iterable, List, Sequence, Tuple
 
+from redis.client import StrictPipeline
 from redis.cluster_commands import add_target_nodes
 from redis.cluster_nodes import REPLICA
 from redis.cluster_routing import ROUTES, command_route
@@ -156,7 +165,6 @@ class ClusterPipeline(BasePipeline, ClusterManagementCommands, CoreCommands):
         ``slot`` (the default node for None), connected. A node that cannot
         be connected to got nothing: after a topology refresh the slot's
         owner is tried, up to ``cluster_error_retry_attempts`` times."""
-        from redis.client import StrictPipeline
         manager = self.cluster.nodes_manager
         pause = _Pause()
         while True:

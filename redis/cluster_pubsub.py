@@ -3,7 +3,9 @@
 Classic channels and patterns: a message PUBLISHed on any node reaches the
 subscribers of every node, so ``ClusterPubSub`` is a PubSub on one node's
 pool (the node given, else the one serving the slot of the first channel
-subscribed to, which spreads subscribers over the cluster).
+subscribed to, which spreads subscribers over the cluster). A node it
+chose itself and then lost is left for another one, where everything is
+subscribed again.
 
 Sharded channels (Redis 7: SSUBSCRIBE, SPUBLISH) live on the node serving
 their slot. ``ssubscribe()`` keeps one ``ShardedNodePubSub`` per node, each
@@ -17,18 +19,16 @@ import threading
 import time
 
 from redis.exceptions import (
-    ConnectionError, DataError, MovedError, PubSubError,
-    RedisClusterException, TimeoutError,
+    DataError, MovedError, PubSubError, RedisClusterException,
 )
 from redis.pubsub import PubSub
 from redis.pubsub_worker import (
-    RETRIED_ERRORS, Backoff, PubSubWorkerThread, logger,
+    CONNECTION_ERRORS, RETRIED_ERRORS, Backoff, PubSubWorkerThread, logger,
 )
 from redis.replies import list_or_args
 from redis.utils import nativestr
 
 _monotonic = time.monotonic
-CONNECTION_ERRORS = (ConnectionError, TimeoutError)
 
 
 def _node_pool(cluster, node):
