@@ -14,19 +14,33 @@ slot moves the channels follow it: a MOVED reply to SSUBSCRIBE, an
 unannounced SUNSUBSCRIBE (the server drops the channels of a slot it gives
 away) or a node lost for good subscribe them again on the slot's owner.
 """
+from __future__ import annotations
+
 import selectors
 import threading
 import time
+from typing import (
+    TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, NoReturn,
+    Optional, Union,
+)
 
 from redis.exceptions import (
     DataError, MovedError, PubSubError, RedisClusterException,
 )
 from redis.pubsub import PubSub
+from redis.pool import ConnectionPool
 from redis.pubsub_worker import (
-    CONNECTION_ERRORS, RETRIED_ERRORS, Backoff, PubSubWorkerThread, logger,
+    CONNECTION_ERRORS, RETRIED_ERRORS, Backoff, ExceptionHandlerT,
+    PubSubWorkerThread, logger,
 )
 from redis.replies import list_or_args
+from redis.typing import ChannelT, MessageHandlerT
 from redis.utils import nativestr
+
+if TYPE_CHECKING:
+    from redis.client import StrictRedis
+    from redis.cluster import RedisCluster
+    from redis.cluster_nodes import ClusterNode
 
 _monotonic = time.monotonic
 
@@ -48,17 +62,18 @@ class ShardedNodePubSub(PubSub):
     SHARDED_COMMANDS = {'SUBSCRIBE': 'SSUBSCRIBE',
                         'UNSUBSCRIBE': 'SUNSUBSCRIBE'}
 
-    def __init__(self, connection_pool, node, keyslot, **kwargs):
+    def __init__(self, connection_pool: ConnectionPool, node: ClusterNode,
+                 keyslot: Callable[[Any], int], **kwargs: Any) -> None:
         self.node = node
         self.keyslot = keyslot
         PubSub.__init__(self, connection_pool, **kwargs)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<%s,channels=%d>' % (type(self).__name__,
                                        getattr(self.node, 'name', None),
                                        len(self.channels))
 
-    def execute_command(self, *args, **kwargs):
+    def execute_command(self, *args: Any, **kwargs: Any) -> None:
         sharded = self.SHARDED_COMMANDS.get(nativestr(args[0]).upper()) \
             if args else None
         if sharded is None:
@@ -71,15 +86,17 @@ class ShardedNodePubSub(PubSub):
         for names in by_slot.values():
             PubSub.execute_command(self, sharded, *names)
 
-    def psubscribe(self, *args, **kwargs):
+    def psubscribe(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PubSubError('Sharded pubsub has no patterns')
 
-    def slots_of(self, slot):
+    def slots_of(self, slot: int) -> List[Any]:
         "The channels subscribed here whose slot is ``slot``"
         return [name for name in self.channels if self.keyslot(name) == slot]
 
-    def get_sharded_message(self, ignore_subscribe_messages=False,
-                            timeout=0.0):
+    def get_sharded_message(
+            self, ignore_subscribe_messages: bool = False,
+            timeout: Optional[float] = 0.0,
+    ) -> Optional[Dict[str, Any]]:
         "get_message(), by the name today's redis-py gives it"
         return self.get_message(ignore_subscribe_messages, timeout)
 
@@ -119,8 +136,10 @@ class ClusterPubSub(PubSub):
     the first channel's slot), and sharded channels through the node of
     each channel's slot."""
 
-    def __init__(self, redis_cluster, node=None, host=None, port=None,
-                 **kwargs):
+    def __init__(self, redis_cluster: RedisCluster,
+                 node: Optional[ClusterNode] = None,
+                 host: Optional[str] = None, port: Optional[int] = None,
+                 **kwargs: Any) -> None:
         self.cluster = redis_cluster
         # guards node_pubsub_mapping and the sharded books: a worker
         # thread reads while the caller (un)subscribes; never held while
@@ -138,7 +157,7 @@ class ClusterPubSub(PubSub):
             _node_pool(redis_cluster, self._any_node())
         PubSub.__init__(self, pool, **kwargs)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return '%s<node=%s,channels=%d,patterns=%d,shard_channels=%d>' % (
             type(self).__name__, getattr(self.node, 'name', None),
             len(self.channels), len(self.patterns),
@@ -153,7 +172,10 @@ class ClusterPubSub(PubSub):
         return self.cluster.get_default_node() or \
             self.cluster.get_primaries()[0]
 
-    def set_pubsub_node(self, cluster, node=None, host=None, port=None):
+    def set_pubsub_node(self, cluster: RedisCluster,
+                        node: Optional[ClusterNode] = None,
+                        host: Optional[str] = None,
+                        port: Optional[int] = None) -> None:
         """Bind the classic pubsub to ``node`` (or the node at ``host`` and
         ``port``); with neither, the node is chosen on the first
         subscribe. RedisClusterException for a node the cluster does not
@@ -176,17 +198,17 @@ class ClusterPubSub(PubSub):
                 and hasattr(self, 'encoder'):
             self.connection_pool = self._pool_of(node)
 
-    def get_pubsub_node(self):
+    def get_pubsub_node(self) -> Optional[ClusterNode]:
         "The node the classic pubsub is bound to (None until chosen)"
         return self.node
 
-    def get_redis_connection(self):
+    def get_redis_connection(self) -> Optional[StrictRedis]:
         "The StrictRedis of the classic pubsub's node (None until chosen)"
         if self.node is None:
             return None
         return self.cluster.get_redis_connection(self.node)
 
-    def execute_command(self, *args, **kwargs):
+    def execute_command(self, *args: Any, **kwargs: Any) -> None:
         with self._lock:
             if self.connection is None and not self._node_chosen:
                 # the first command: pick the node now, by the slot of its
@@ -201,7 +223,8 @@ class ClusterPubSub(PubSub):
                 self._node_chosen = True
             return PubSub.execute_command(self, *args, **kwargs)
 
-    def get_message(self, ignore_subscribe_messages=False, timeout=0):
+    def get_message(self, ignore_subscribe_messages: bool = False,
+                    timeout: Optional[float] = 0) -> Optional[Dict[str, Any]]:
         """As PubSub.get_message(). When the node cannot be reached (and
         was not given by the caller), the channels and patterns move to
         another node of the cluster, and the error is raised: messages
@@ -213,7 +236,7 @@ class ClusterPubSub(PubSub):
             self._move_classic()
             raise
 
-    def listen(self):
+    def listen(self) -> Iterator[Dict[str, Any]]:
         """Yield messages as they come, for as long as something is
         subscribed. A lost node is left for another one (see
         get_message()); meanwhile reads are retried with a delay growing
@@ -279,31 +302,31 @@ class ClusterPubSub(PubSub):
                 return node
         return None
 
-    def reset(self):
+    def reset(self) -> None:
         PubSub.reset(self)
         self.reset_sharded()
 
-    def disconnect(self):
+    def disconnect(self) -> None:
         "Close every connection, classic and sharded (as reset() does)"
         self.reset()
 
     # ---- sharded pubsub ------------------------------------------------
 
     @property
-    def sharded_subscribed(self):
+    def sharded_subscribed(self) -> bool:
         "True while subscribed to at least one sharded channel"
         return bool(self._shard_handlers) or any(
             pubsub.subscribed for pubsub in self.node_pubsub_mapping.values())
 
     @property
-    def shard_channels(self):
+    def shard_channels(self) -> Dict[Any, Optional[MessageHandlerT]]:
         "{sharded channel: handler or None}, as subscribed so far"
         channels = {}
         for pubsub in list(self.node_pubsub_mapping.values()):
             channels.update(pubsub.channels)
         return channels
 
-    def reset_sharded(self):
+    def reset_sharded(self) -> None:
         "Close the sharded connections and forget every sharded channel"
         with self._shard_lock:
             mapping = self.node_pubsub_mapping
@@ -328,7 +351,8 @@ class ClusterPubSub(PubSub):
         slot = self.cluster.keyslot(name)
         return self.cluster.nodes_manager.get_node_from_slot(slot)
 
-    def ssubscribe(self, *args, **kwargs):
+    def ssubscribe(self, *args: Union[ChannelT, Iterable[ChannelT]],
+                   **kwargs: Optional[MessageHandlerT]) -> None:
         """Subscribe to sharded channels, given as arguments or (to have a
         handler called with each message) as ``channel=handler`` keywords;
         each on the node serving its slot."""
@@ -354,7 +378,7 @@ class ClusterPubSub(PubSub):
             for name, handler in names.items():
                 self._shard_handlers[self._stored(name)] = handler
 
-    def sunsubscribe(self, *args):
+    def sunsubscribe(self, *args: Union[ChannelT, Iterable[ChannelT]]) -> None:
         "Unsubscribe from the given sharded channels, or from all of them"
         if args:
             args = list_or_args(args[0], args[1:])
@@ -386,8 +410,11 @@ class ClusterPubSub(PubSub):
         for pubsub, names in by_node.values():
             pubsub.unsubscribe(*names)
 
-    def get_sharded_message(self, ignore_subscribe_messages=False,
-                            timeout=0.0, target_node=None):
+    def get_sharded_message(
+            self, ignore_subscribe_messages: bool = False,
+            timeout: Optional[float] = 0.0,
+            target_node: Optional[ClusterNode] = None,
+    ) -> Optional[Dict[str, Any]]:
         """The next message of a sharded channel (type 'smessage', or a
         confirmation 'ssubscribe'/'sunsubscribe'), from ``target_node`` or
         from any node; None when none came within ``timeout`` seconds (0:
@@ -490,8 +517,9 @@ class ClusterPubSub(PubSub):
         if moved:
             self._move_channels(pubsub, moved)
 
-    def run_in_thread(self, sleep_time=0, daemon=False,
-                      exception_handler=None, sharded_pubsub=False):
+    def run_in_thread(self, sleep_time: float = 0, daemon: bool = False,
+                      exception_handler: Optional[ExceptionHandlerT] = None,
+                      sharded_pubsub: bool = False) -> PubSubWorkerThread:
         """As PubSub.run_in_thread(); with ``sharded_pubsub`` the thread
         reads the sharded channels (every one needs a handler)."""
         if not sharded_pubsub:
