@@ -2,9 +2,9 @@
 whole session, clusters of their own for tests that damage theirs, and
 RedisCluster clients on the test's parser.
 
-A test module asks for them with ``pytest_plugins = ['cluster_fixtures']``
-(so every module shares the one session cluster; binding the fixtures to
-names of the module would give it a cluster of its own). Helpers that are
+tests/conftest.py loads this module as a plugin, so every test module
+shares the one session cluster (binding the fixtures to names of a module
+would give that module a cluster of its own). Helpers that are
 not fixtures live in tests/cluster_helpers.py.
 """
 import pytest

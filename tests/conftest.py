@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 
 import servers
-# the command tests' two reply modes (fixtures decode and client)
-pytest_plugins = ['modes']
+# fixtures of their own modules: the command tests' two reply modes
+# (decode, client) and the real cluster (one per session)
+pytest_plugins = ['modes', 'cluster_fixtures']
 
 # pytest.exit() with no code would exit 0: a run without a server must fail.
 EXIT_NO_SERVER = 3

@@ -18,7 +18,6 @@ from cluster_helpers import (
 )
 
 # the cluster fixtures, shared by every module (one session cluster)
-pytest_plugins = ['cluster_fixtures']
 
 
 # ---- topology and routing ----------------------------------------------

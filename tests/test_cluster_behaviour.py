@@ -21,7 +21,6 @@ from cluster_helpers import (
 )
 
 # the cluster fixtures, shared by every module (one session cluster)
-pytest_plugins = ['cluster_fixtures']
 
 # bounds that only prove "did not hang"
 HANG = 30.0

@@ -17,7 +17,6 @@ from rawresp import RawReplyError, parse_info
 
 pytestmark = pytest.mark.slow
 # the cluster fixtures (make_cluster: a cluster of the test's own)
-pytest_plugins = ['cluster_fixtures']
 
 # bounds that only prove "did not hang"
 HANG = 60.0

@@ -15,13 +15,6 @@ from redis.exceptions import (
 
 import cluster_moves
 from rawresp import RawReplyError
-import cluster_fixtures
-
-# the fixtures this module uses
-cluster_servers = cluster_fixtures.cluster_servers
-make_cluster = cluster_fixtures.make_cluster
-make_rc = cluster_fixtures.make_rc
-rc = cluster_fixtures.rc
 
 EVENT_TIMEOUT = 30.0
 

@@ -10,13 +10,6 @@ import pytest
 from redis.exceptions import ConnectionError, PubSubError
 
 import cluster_moves
-import cluster_fixtures
-
-# the fixtures this module uses
-cluster_servers = cluster_fixtures.cluster_servers
-make_cluster = cluster_fixtures.make_cluster
-make_rc = cluster_fixtures.make_rc
-rc = cluster_fixtures.rc
 
 EVENT_TIMEOUT = 30.0
 
