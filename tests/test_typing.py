@@ -22,9 +22,6 @@ import redis.commands
 
 import typing_example
 
-# the session's cluster, shared with the other cluster tests
-pytest_plugins = ['cluster_fixtures']
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 EXAMPLE = os.path.join(HERE, 'typing_example.py')
