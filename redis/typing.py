@@ -1,8 +1,8 @@
 """Type aliases for the annotations of the public API (``redis.typing``).
 
-They say what the annotations promise a type checker, after today's
-redis-py. What runs is narrower in nothing: a value of any other type is
-still sent as its ``str()``, as in 2.10.6; annotations change no call.
+They state what the annotations promise a type checker, after today's
+redis-py. They restrict nothing at run time: a value of any other type is
+still sent as its ``str()``, as in 2.10.6.
 """
 from __future__ import annotations
 
