@@ -300,10 +300,12 @@ def io_failure(error, doing, address, sock=None, timeout=None):
     A server that refuses the client's certificate (or its lack) after the
     handshake sends an alert and closes: a write fails first, and only the
     alert, read from ``sock`` (then closed), tells why."""
-    if ssl is None or not isinstance(error, ssl.SSLError):
+    if ssl is None or not isinstance(error, OSError):
         return None
     if sock is not None:
         error = _read_alert(sock, min(timeout or 1, 1)) or error
+    if not isinstance(error, ssl.SSLError):
+        return None
     hint = failure_hint(error)
     if hint is None:
         return None
