@@ -241,16 +241,14 @@ class ConnectionPool(object):
         "Get a connection from the pool"
         lock = self._lock if self._ready_pid == forksafe.pid \
             else self._prepare()
-        # (acquire/release cost less than a with block on the hot path)
-        lock.acquire()
-        try:
+        # (a with block: a signal between a bare acquire() and its try
+        # would leave the lock held for ever)
+        with lock:
             if self._available_connections:
                 connection = self._available_connections.pop()
                 self._in_use_connections.add(connection)
             else:
                 connection = None
-        finally:
-            lock.release()
         if connection is None:
             # a new connection is not connected: nothing for disconnect()
             # to miss until it is added
@@ -290,17 +288,14 @@ class ConnectionPool(object):
             else self._prepare()
         if connection.pid != self.pid:
             return
-        lock.acquire()
-        try:
-            self._in_use_connections.remove(connection)
-        except KeyError:
-            # released twice, or not ours: adding it again would let two
-            # callers share one socket
-            return
-        else:
+        with lock:
+            try:
+                self._in_use_connections.remove(connection)
+            except KeyError:
+                # released twice, or not ours: adding it again would let
+                # two callers share one socket
+                return
             self._available_connections.append(connection)
-        finally:
-            lock.release()
 
     def disconnect(self) -> None:
         "Disconnects all connections in the pool"
@@ -347,8 +342,9 @@ def _ensure_healthy(connection):
     # A health_check_interval PING, when one is due, comes after the poll
     # (a closed socket needs no PING) and before the command is sent.
     try:
-        healthy = connection.is_idle_and_healthy() and \
-            connection.check_health()
+        healthy = connection.is_idle_and_healthy() and (
+            not connection.health_check_interval or
+            connection.check_health())
     except Exception:
         healthy = False
     if not healthy:
