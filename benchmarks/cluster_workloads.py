@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from workloads import PIPE_SET_KEYS, SMALL_VALUE, BenchError, prep_pipe_set, time_loop
+from workloads import SMALL_VALUE, BenchError, prep_pipe_set, time_loop
 
 KEY_GET = 'bench:get'
 KEY_SET = 'bench:set'
@@ -251,5 +251,3 @@ CLUSTER_WORKLOAD_LIST = [
                     higher_is_better=False, failover=True, counts_commands=False),
 ]
 CLUSTER_WORKLOADS = dict((w.name, w) for w in CLUSTER_WORKLOAD_LIST)
-__all__ = ['CLUSTER_WORKLOAD_LIST', 'CLUSTER_WORKLOADS', 'ClusterContext', 'PIPE_SET_KEYS',
-           'reference_slot', 'many_key', 'many_value']
