@@ -7,6 +7,7 @@ command.
 """
 from __future__ import annotations
 
+import inspect
 import operator
 import select
 import socket
@@ -308,8 +309,13 @@ class Connection(object):
             self._auth(self.username, password)
         except ResponseError as e:
             # A server older than 6.0 knows AUTH <password> only (and no
-            # users but the default one), as today's redis-py assumes.
-            if 'wrong number of arguments' not in str(e) or not password:
+            # users but the default one), as today's redis-py assumes; a
+            # user name from a URL written for 2.10.6 (which ignored it)
+            # may be one the server never had.
+            if not password or not (
+                    'wrong number of arguments' in str(e) or
+                    (isinstance(self.username, URLUsername) and
+                     isinstance(e, AuthenticationError))):
                 raise
             self._auth(password)
 
@@ -609,6 +615,23 @@ class UnixDomainSocketConnection(Connection):
 _MISSING = object()
 
 
+class URLUsername(str):
+    """A user name read from a URL: when the server refuses it, the
+    connection authenticates with the password alone, as 2.10.6 (which
+    ignored the user name of a URL) did."""
+    __slots__ = ()
+
+
+def accepts_argument(connection_class, name):
+    "Whether ``connection_class(...)`` takes the keyword argument ``name``"
+    try:
+        parameters = inspect.signature(connection_class).parameters
+    except (TypeError, ValueError):
+        return True
+    return name in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
 def connection_is_open(connection, unknown=False):
     """Whether ``connection`` has an open socket (the server may still have
     closed it): its ``is_connected`` for this package's classes, 2.10.6's
@@ -621,5 +644,6 @@ def connection_is_open(connection, unknown=False):
 
 __all__ = [
     'Connection', 'SSLConnection', 'UnixDomainSocketConnection',
-    'connection_is_open', 'is_socket_readable',
+    'URLUsername', 'accepts_argument', 'connection_is_open',
+    'is_socket_readable',
 ]

@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional, Type, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 from redis.connection_classes import (
+    URLUsername, accepts_argument,
     Connection, SSLConnection, UnixDomainSocketConnection,
 )
 from redis.exceptions import ConnectionError
@@ -88,8 +89,11 @@ def parse_url(url, db=None, decode_components=False):
         hostname = url.hostname
     if username is not None:
         # (an ACL user: redis://user:secret@host; redis://:secret@host
-        # authenticates as 2.10.6 did, with the password alone)
-        url_options['username'] = username
+        # authenticates as 2.10.6 did, with the password alone. 2.10.6
+        # ignored a URL's user name, and URLs such as redis://h:secret@host
+        # were written for it: URLUsername lets the connection fall back to
+        # the password alone when the server knows no such user.)
+        url_options['username'] = URLUsername(username)
 
     if url.scheme == 'unix':
         url_options.update({
@@ -276,11 +280,22 @@ class ConnectionPool(object):
                 raise ConnectionError("Too many connections")
             self._created_connections += 1
         try:
-            return self.connection_class(**self.connection_kwargs)
+            return self.connection_class(**self._connection_arguments())
         except BaseException:
             with lock:
                 self._created_connections -= 1
             raise
+
+    def _connection_arguments(self):
+        kwargs = self.connection_kwargs
+        if isinstance(kwargs.get('username'), URLUsername) and \
+                not accepts_argument(self.connection_class, 'username'):
+            # A connection class written for 2.10.6, which ignored a URL's
+            # user name (it may be set after the pool was made, as
+            # fakeredis does).
+            kwargs = dict(kwargs)
+            del kwargs['username']
+        return kwargs
 
     def release(self, connection: Connection) -> None:
         "Releases the connection back to the pool"
@@ -393,7 +408,7 @@ class BlockingConnectionPool(ConnectionPool):
 
     def make_connection(self) -> Connection:
         "Make a fresh connection."
-        connection = self.connection_class(**self.connection_kwargs)
+        connection = self.connection_class(**self._connection_arguments())
         with self._lock_here():
             self._connections.append(connection)
         return connection

@@ -131,6 +131,63 @@ def test_username_in_urls(acl_server, parser_class):
         client.connection_pool.disconnect()
 
 
+def test_url_user_unknown_to_the_server_falls_back_to_the_password(
+        make_server, parser_class):
+    # URLs written for 2.10.6, which ignored their user name
+    # (redis://h:secret@host, as some hosts hand out), keep working
+    server = make_server(password='default-secret')
+    url = 'redis://h:default-secret@%s:%d/0' % (server.host, server.port)
+    client = redis.StrictRedis.from_url(url, parser_class=parser_class)
+    try:
+        assert whoami(client) == b'default'
+    finally:
+        client.connection_pool.disconnect()
+    # a wrong password still fails, and so does a user name given as an
+    # argument: only a URL's may have been meant for 2.10.6
+    client = redis.StrictRedis.from_url(
+        'redis://h:wrong@%s:%d/0' % (server.host, server.port),
+        parser_class=parser_class)
+    with pytest.raises(AuthenticationError):
+        client.ping()
+    client = redis.StrictRedis(connection_pool=ConnectionPool(
+        host=server.host, port=server.port, username='h',
+        password='default-secret', parser_class=parser_class))
+    with pytest.raises(AuthenticationError):
+        client.ping()
+
+
+def test_url_user_and_a_connection_class_written_for_2106(make_server,
+                                                           parser_class):
+    class Connection2106(Connection):
+        "the keyword arguments of 2.10.6's Connection, no username"
+        def __init__(self, host='localhost', port=6379, db=0, password=None,
+                     socket_timeout=None, socket_connect_timeout=None,
+                     socket_keepalive=False, socket_keepalive_options=None,
+                     retry_on_timeout=False, encoding='utf-8',
+                     encoding_errors='strict', decode_responses=False,
+                     parser_class=parser_class, socket_read_size=65536):
+            Connection.__init__(self, host=host, port=port, db=db,
+                                password=password,
+                                socket_timeout=socket_timeout,
+                                parser_class=parser_class)
+
+    server = make_server(password='default-secret')
+    pool = ConnectionPool.from_url(
+        'redis://h:default-secret@%s:%d/0' % (server.host, server.port),
+        connection_class=Connection2106)
+    client = redis.StrictRedis(connection_pool=pool)
+    try:
+        assert whoami(client) == b'default'
+    finally:
+        pool.disconnect()
+    # the class may also be set once the pool exists (fakeredis does so)
+    pool = ConnectionPool.from_url(
+        'redis://h:default-secret@%s:%d/0' % (server.host, server.port))
+    pool.connection_class = Connection2106
+    assert whoami(redis.StrictRedis(connection_pool=pool)) == b'default'
+    pool.disconnect()
+
+
 def test_password_alone_authenticates_the_default_user(make_server,
                                                        clients):
     # redis://:secret@host and password= keep 2.10.6's AUTH <password>
