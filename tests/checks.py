@@ -1,4 +1,5 @@
 """Assertions shared by the command tests."""
+import time
 
 
 def typed(value):
@@ -23,3 +24,11 @@ def as_str(reply):
     if isinstance(reply, list):
         return [as_str(item) for item in reply]
     return reply
+
+
+def wait_for(predicate, what, timeout=30):
+    "Poll ``predicate`` until true (the server's state, not a clock)"
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, 'never happened: ' + what
+        time.sleep(0.01)

@@ -8,8 +8,8 @@ import cluster_moves
 
 
 class RecordingConnection(Connection):
-    """Notes ('send', port, packed bytes) and ('read', port) in the list
-    the class holds while a test sets one"""
+    """Notes ('send', port, packed bytes) and ('read', port, None) in the
+    list the class holds while a test sets one"""
     events = None
 
     def send_packed_command(self, command):
@@ -21,7 +21,7 @@ class RecordingConnection(Connection):
 
     def read_response(self):
         if RecordingConnection.events is not None:
-            RecordingConnection.events.append(('read', self.port))
+            RecordingConnection.events.append(('read', self.port, None))
         return Connection.read_response(self)
 
 

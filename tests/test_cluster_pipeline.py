@@ -7,47 +7,22 @@ import time
 
 import pytest
 
-from redis.connection import Connection
 from redis.exceptions import (
     ClusterCrossSlotError, ConnectionError, MovedError,
     RedisClusterException, ResponseError, TryAgainError, WatchError,
 )
 
 import cluster_moves
+from cluster_helpers import RecordingConnection
 from rawresp import RawReplyError
 
 EVENT_TIMEOUT = 30.0
-
-
-class RecordingConnection(Connection):
-    """A Connection that notes ('send', port, packed bytes) and ('read',
-    port, None) in the list its class holds while a test sets one"""
-    events = None
-
-    def send_packed_command(self, command):
-        if RecordingConnection.events is not None:
-            data = command if isinstance(command, bytes) else \
-                b''.join(command)
-            RecordingConnection.events.append(('send', self.port, data))
-        return Connection.send_packed_command(self, command)
-
-    def read_response(self):
-        if RecordingConnection.events is not None:
-            RecordingConnection.events.append(('read', self.port, None))
-        return Connection.read_response(self)
 
 
 def sent_to(events, skip=b'READONLY'):
     "The ports of the sends in ``events``, but those of ``skip``"
     return [port for event, port, data in events
             if event == 'send' and skip not in data]
-
-
-@pytest.fixture
-def recording():
-    RecordingConnection.events = []
-    yield RecordingConnection.events
-    RecordingConnection.events = None
 
 
 @pytest.fixture

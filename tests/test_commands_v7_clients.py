@@ -9,7 +9,7 @@ import pytest
 import servers
 from redis.exceptions import DataError, ResponseError
 
-from checks import same
+from checks import same, wait_for
 from modes import client_in_mode
 
 SHORT_PAUSE_MS = 300
@@ -19,14 +19,6 @@ SHORT_PAUSE_MS = 300
 def own(make_server, make_client, decode):
     "A client of a server of the test's own, in the mode under test"
     return client_in_mode(make_client, decode, make_server())
-
-
-def _wait_for(predicate, what):
-    "Poll ``predicate`` until true (the server's state, not a clock)"
-    deadline = time.monotonic() + 30
-    while not predicate():
-        assert time.monotonic() < deadline, 'never happened: ' + what
-        time.sleep(0.01)
 
 
 def _by_id(c, client_id):
@@ -205,7 +197,7 @@ def test_unblock(client, make_client, decode):
         thread = threading.Thread(target=pop, args=('nothing', name))
         thread.start()
         # False until the BLPOP is waiting on the server
-        _wait_for(lambda: client.client_unblock(blocked_id, error=error),
+        wait_for(lambda: client.client_unblock(blocked_id, error=error),
                   'the BLPOP blocked')
         thread.join(30)
     same(results['timeout'], None)
@@ -222,7 +214,7 @@ def test_pause_writes_then_unpause(own, make_client):
         target=lambda: done.setdefault('set', writer.set('k', 'v')))
     try:
         thread.start()
-        _wait_for(lambda: (_by_id(own, writer_id) or {}).get('cmd') == 'set'
+        wait_for(lambda: (_by_id(own, writer_id) or {}).get('cmd') == 'set'
                   and 'b' in _by_id(own, writer_id)['flags'],
                   'the write held by the pause')
         # reads go on

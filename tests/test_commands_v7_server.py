@@ -16,7 +16,7 @@ import pytest
 import servers
 from redis.exceptions import DataError, RedisError, ResponseError
 
-from checks import same
+from checks import same, wait_for
 from modes import client_in_mode, conv_for
 
 
@@ -29,14 +29,6 @@ def own_server(make_server):
 def own(own_server, make_client, decode):
     "A client of a server of the test's own, in the mode under test"
     return client_in_mode(make_client, decode, own_server)
-
-
-def _wait_for(predicate, what):
-    "Poll ``predicate`` until true (the server's state, not a clock)"
-    deadline = time.monotonic() + 30
-    while not predicate():
-        assert time.monotonic() < deadline, 'never happened: ' + what
-        time.sleep(0.01)
 
 
 def _retry_while(error_text, call):
@@ -85,11 +77,11 @@ def test_replicaof_and_role(make_server, make_client, decode):
     r = make_client(server=replica, decode_responses=decode)
     same(r.role(), [c(b'master'), 0, []])
     same(r.replicaof(master.host, master.port), c(b'OK'))
-    _wait_for(lambda: r.role()[3] == c(b'connected'), 'the replica synced')
+    wait_for(lambda: r.role()[3] == c(b'connected'), 'the replica synced')
     role = r.role()
     same(role[:3], [c(b'slave'), c(master.host.encode()), master.port])
     assert isinstance(role[4], int)
-    _wait_for(lambda: m.role()[2], 'the master lists its replica')
+    wait_for(lambda: m.role()[2], 'the master lists its replica')
     kind, offset, replicas = m.role()
     same(kind, c(b'master'))
     same(replicas[0][:2], [c(master.host.encode()),
@@ -102,7 +94,7 @@ def _synced_pair(make_server, make_client, decode):
     master = make_server()
     replica = make_server(replicaof=(master.host, master.port))
     replica.wait_for_sync()
-    _wait_for(lambda: _caught_up(master), 'the master sees its replica')
+    wait_for(lambda: _caught_up(master), 'the master sees its replica')
     m = make_client(server=master, decode_responses=decode)
     return master, replica, m
 
@@ -113,9 +105,9 @@ def test_failover(make_server, make_client, decode):
     with pytest.raises(ResponseError, match='No failover in progress'):
         m.failover(abort=True)
     same(m.failover(replica.host, replica.port, timeout=10000), True)
-    _wait_for(lambda: m.role()[0] == c(b'slave'), 'the master stepped down')
+    wait_for(lambda: m.role()[0] == c(b'slave'), 'the master stepped down')
     promoted = make_client(server=replica, decode_responses=decode)
-    _wait_for(lambda: promoted.role()[0] == c(b'master'),
+    wait_for(lambda: promoted.role()[0] == c(b'master'),
               'the replica took over')
 
 
@@ -178,7 +170,7 @@ def test_shutdown_abort(make_server, make_client, decode):
     # a master waits for a lagging replica before it stops: time to abort
     master, replica, m = _synced_pair(make_server, make_client, decode)
     m.set('before', 1)
-    _wait_for(lambda: _caught_up(master), 'the replica acknowledged')
+    wait_for(lambda: _caught_up(master), 'the replica acknowledged')
     os.kill(replica.pid, signal.SIGSTOP)
     try:
         m.set('after', 2)
