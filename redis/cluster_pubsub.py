@@ -59,6 +59,7 @@ class ShardedNodePubSub(PubSub):
     'sunsubscribe'."""
     PUBLISH_MESSAGE_TYPES = ('smessage',)
     UNSUBSCRIBE_MESSAGE_TYPES = ('sunsubscribe',)
+    SEPARATE_SHARD_CHANNELS = False
     SHARDED_COMMANDS = {'SUBSCRIBE': 'SSUBSCRIBE',
                         'UNSUBSCRIBE': 'SUNSUBSCRIBE'}
 

@@ -1,7 +1,10 @@
 """Publish/subscribe on a dedicated connection.
 
-A PubSub holds one connection from the pool and remembers its channels and
-patterns (name -> handler) so a new connection can subscribe to them again.
+A PubSub holds one connection from the pool and remembers its channels,
+patterns and shard channels (name -> handler) so a new connection can
+subscribe to them again. On one server, shard channels (Redis 7:
+SSUBSCRIBE, SPUBLISH) are channels of their own whose messages have the
+type 'smessage'; redis.cluster_pubsub spreads them over a cluster's nodes.
 Reading goes on across disconnections:
 
 - ``get_message()`` reconnects (and re-subscribes) transparently when the
@@ -18,8 +21,9 @@ goes unanswered for another ``socket_timeout`` is the connection replaced.
 Subclasses see the calls 2.10.6 made: every send and read goes through
 ``_execute(connection, command, *args)``, subscribe() and psubscribe() send
 first and then ``_normalize_keys()`` the names, a new connection's
-on_connect() subscribes again through subscribe() and psubscribe(), and
-replies reach ``handle_message()`` from get_message() and listen().
+on_connect() subscribes again through subscribe() and psubscribe() (and
+ssubscribe()), and replies reach ``handle_message()`` from get_message()
+and listen().
 
 Reading is in redis.pubsub_read (PubSubReading), the worker thread and the
 reconnect policy in redis.pubsub_worker.
@@ -30,7 +34,7 @@ import threading
 import time
 import weakref
 from types import TracebackType
-from typing import Any, Iterable, Optional, Type, TypeVar, Union
+from typing import Any, Dict, Iterable, Optional, Type, TypeVar, Union
 
 from redis.connection_classes import Connection
 from redis.exceptions import ConnectionError, PubSubError
@@ -55,12 +59,22 @@ def _weak_callback(method_ref):
     return on_connect
 
 
+# The three kinds of subscription, each with its own books
+CHANNELS, PATTERNS, SHARD_CHANNELS = 'channels', 'patterns', 'shard_channels'
+
+
 class PubSub(PubSubReading):
-    """Subscribes to channels and patterns and reads what is published to
-    them. ``ignore_subscribe_messages=True`` hides the (p)(un)subscribe
-    confirmations; ``shard_hint`` goes to the pool's get_connection()."""
-    PUBLISH_MESSAGE_TYPES = ('message', 'pmessage')
-    UNSUBSCRIBE_MESSAGE_TYPES = ('unsubscribe', 'punsubscribe')
+    """Subscribes to channels, patterns and shard channels and reads what is
+    published to them. ``ignore_subscribe_messages=True`` hides the
+    (p|s)(un)subscribe confirmations; ``shard_hint`` goes to the pool's
+    get_connection()."""
+    PUBLISH_MESSAGE_TYPES = ('message', 'pmessage', 'smessage')
+    UNSUBSCRIBE_MESSAGE_TYPES = ('unsubscribe', 'punsubscribe',
+                                 'sunsubscribe')
+    # Whether shard channels have books of their own: False for a class
+    # whose channels all are shard channels (its subscribe() sends
+    # SSUBSCRIBE), whose 'smessage' and 'sunsubscribe' then name channels.
+    SEPARATE_SHARD_CHANNELS = True
 
     def __init__(self, connection_pool: ConnectionPool,
                  shard_hint: Optional[str] = None,
@@ -83,9 +97,9 @@ class PubSub(PubSubReading):
         self.reset()
 
     def __repr__(self) -> str:
-        return '%s<%r,channels=%d,patterns=%d>' % (
+        return '%s<%r,channels=%d,patterns=%d,shard_channels=%d>' % (
             type(self).__name__, self.connection_pool, len(self.channels),
-            len(self.patterns))
+            len(self.patterns), len(self._shard_channels))
 
     def __del__(self) -> None:
         try:
@@ -103,12 +117,15 @@ class PubSub(PubSubReading):
 
     def reset(self) -> None:
         """Return the connection to the pool (disconnected, so the server
-        drops the subscriptions) and forget all channels and patterns."""
+        drops the subscriptions) and forget all channels, patterns and
+        shard channels."""
         with self._lock:
             connection = self.connection
             self.connection = None
             self.channels = {}
             self.patterns = {}
+            # (not through the property: a subclass may offer its own)
+            self._shard_channels = {}
             self._forget_pending()
             self._epoch = object()
             self._direct = (None, False)  # (holds the connection)
@@ -134,18 +151,35 @@ class PubSub(PubSubReading):
         # one settles it.
         self.pending_unsubscribe_channels = set()
         self.pending_unsubscribe_patterns = set()
+        self.pending_unsubscribe_shard_channels = set()
         self._resubscribed_channels = set()
         self._resubscribed_patterns = set()
-        self._unconfirmed = {'unsubscribe': {}, 'punsubscribe': {}}
+        self._resubscribed_shard_channels = set()
+        self._unconfirmed = {CHANNELS: {}, PATTERNS: {}, SHARD_CHANNELS: {}}
 
-    def _books(self, patterns):
+    def _books(self, kind):
         # (subscribed, pending unsubscribes, subscribed again) of one kind;
         # looked up when needed: on_connect() replaces the sets
-        if patterns:
+        if kind == PATTERNS:
             return (self.patterns, self.pending_unsubscribe_patterns,
                     self._resubscribed_patterns)
+        if kind == SHARD_CHANNELS:
+            return (self._shard_channels,
+                    self.pending_unsubscribe_shard_channels,
+                    self._resubscribed_shard_channels)
         return (self.channels, self.pending_unsubscribe_channels,
                 self._resubscribed_channels)
+
+    def _shard_kind(self):
+        return SHARD_CHANNELS if self.SEPARATE_SHARD_CHANNELS else CHANNELS
+
+    def _kind_of(self, message_type):
+        "Which books hold the name a message of ``message_type`` carries"
+        if message_type in ('pmessage', 'punsubscribe'):
+            return PATTERNS
+        if message_type in ('smessage', 'sunsubscribe'):
+            return self._shard_kind()
+        return CHANNELS
 
     def _reset_connection_state(self):
         # PINGs awaiting their PONG (True: a health check, PONG swallowed);
@@ -159,17 +193,18 @@ class PubSub(PubSubReading):
         self._ping_sent_at = None
 
     def on_connect(self, connection: Connection) -> None:
-        """Re-subscribe to any channels and patterns previously subscribed
-        to, through subscribe() and psubscribe() as 2.10.6 did: the names
-        as str keywords, so that their handlers come along."""
+        """Re-subscribe to any channels, patterns and shard channels
+        previously subscribed to, through subscribe(), psubscribe() (as
+        2.10.6 did) and ssubscribe(): the names as str keywords, so that
+        their handlers come along."""
         self._epoch = object()  # a new reader
         self._reset_connection_state()
         # An unsubscribe the old connection never confirmed is done now: the
         # new connection starts with no subscriptions.
-        for name in self.pending_unsubscribe_channels:
-            self.channels.pop(name, None)
-        for name in self.pending_unsubscribe_patterns:
-            self.patterns.pop(name, None)
+        for kind in (CHANNELS, PATTERNS, SHARD_CHANNELS):
+            subscribed, pending = self._books(kind)[:2]
+            for name in pending:
+                subscribed.pop(name, None)
         self._forget_pending()
         if not self.subscribed:
             return
@@ -177,7 +212,8 @@ class PubSub(PubSubReading):
         try:
             for command, again, names in (
                     ('SUBSCRIBE', self.subscribe, self.channels),
-                    ('PSUBSCRIBE', self.psubscribe, self.patterns)):
+                    ('PSUBSCRIBE', self.psubscribe, self.patterns),
+                    ('SSUBSCRIBE', self.ssubscribe, self._shard_channels)):
                 keywords, others = self._as_keywords(names)
                 if keywords:
                     again(**keywords)
@@ -226,8 +262,19 @@ class PubSub(PubSubReading):
 
     @property
     def subscribed(self) -> bool:
-        "True while subscribed to at least one channel or pattern"
-        return bool(self.channels or self.patterns)
+        "True while subscribed to a channel, a pattern or a shard channel"
+        return bool(self.channels or self.patterns or self._shard_channels)
+
+    @property
+    def shard_channels(self) -> Dict[Any, Optional[MessageHandlerT]]:
+        """{shard channel: handler or None}, named as the server's messages
+        name them (bytes, or str when replies are decoded)"""
+        return self._shard_channels
+
+    @shard_channels.setter
+    def shard_channels(self,
+                       value: Dict[Any, Optional[MessageHandlerT]]) -> None:
+        self._shard_channels = value
 
     # ---- the connection ------------------------------------------------
 
@@ -303,15 +350,23 @@ class PubSub(PubSubReading):
                    **kwargs: Optional[MessageHandlerT]) -> None:
         """Subscribe to patterns, given as arguments or (to have a handler
         called with each message) as ``pattern=handler`` keywords."""
-        return self._subscribe('PSUBSCRIBE', True, args, kwargs)
+        return self._subscribe('PSUBSCRIBE', PATTERNS, args, kwargs)
 
     def subscribe(self, *args: Union[ChannelT, Iterable[ChannelT]],
                   **kwargs: Optional[MessageHandlerT]) -> None:
         """Subscribe to channels, given as arguments or (to have a handler
         called with each message) as ``channel=handler`` keywords."""
-        return self._subscribe('SUBSCRIBE', False, args, kwargs)
+        return self._subscribe('SUBSCRIBE', CHANNELS, args, kwargs)
 
-    def _subscribe(self, command, patterns, args, kwargs):
+    def ssubscribe(self, *args: Union[ChannelT, Iterable[ChannelT]],
+                   **kwargs: Optional[MessageHandlerT]) -> None:
+        """Subscribe to shard channels (Redis 7), given as arguments or (to
+        have a handler called with each message) as ``channel=handler``
+        keywords. Their messages have the type 'smessage'."""
+        return self._subscribe('SSUBSCRIBE', self._shard_kind(), args,
+                               kwargs)
+
+    def _subscribe(self, command, kind, args, kwargs):
         if args:
             args = list_or_args(args[0], args[1:])
         new_names = dict.fromkeys(args)
@@ -321,7 +376,7 @@ class PubSub(PubSubReading):
             # not subscribe to them twice.
             result = self.execute_command(command, *new_names)
             new_names = self._normalize_keys(new_names)
-            subscribed, pending, resubscribed = self._books(patterns)
+            subscribed, pending, resubscribed = self._books(kind)
             subscribed.update(new_names)
             # an unsubscribe still on its way must not drop these now
             again = pending.intersection(new_names)
@@ -332,21 +387,25 @@ class PubSub(PubSubReading):
 
     def punsubscribe(self, *args: Union[PatternT, Iterable[PatternT]]) -> None:
         "Unsubscribe from the given patterns, or from all of them"
-        return self._unsubscribe('PUNSUBSCRIBE', True, args)
+        return self._unsubscribe('PUNSUBSCRIBE', PATTERNS, args)
 
     def unsubscribe(self, *args: Union[ChannelT, Iterable[ChannelT]]) -> None:
         "Unsubscribe from the given channels, or from all of them"
-        return self._unsubscribe('UNSUBSCRIBE', False, args)
+        return self._unsubscribe('UNSUBSCRIBE', CHANNELS, args)
 
-    def _unsubscribe(self, command, patterns, args):
+    def sunsubscribe(self, *args: Union[ChannelT, Iterable[ChannelT]]) -> None:
+        "Unsubscribe from the given shard channels, or from all of them"
+        return self._unsubscribe('SUNSUBSCRIBE', self._shard_kind(), args)
+
+    def _unsubscribe(self, command, kind, args):
         if args:
             args = list_or_args(args[0], args[1:])
         with self._lock:
-            subscribed, pending, resubscribed = self._books(patterns)
+            subscribed, pending, resubscribed = self._books(kind)
             names = self._stored_names(args) if args else list(subscribed)
             # Marked before sending: a reader in another thread may see the
             # confirmation before execute_command returns.
-            counts = self._unconfirmed[command.lower()]
+            counts = self._unconfirmed[kind]
             before = [(name, name in pending, name in resubscribed)
                       for name in names]
             for name in names:
@@ -356,7 +415,7 @@ class PubSub(PubSubReading):
             try:
                 return self.execute_command(command, *args)
             except BaseException:
-                if self._books(patterns)[1] is pending:
+                if self._books(kind)[1] is pending:
                     # (else a new connection settled them already)
                     for name, was_pending, was_resubscribed in before:
                         if counts.get(name, 0) > 1:
@@ -376,11 +435,19 @@ class PubSub(PubSubReading):
             return self.execute_command('PING')
         return self.execute_command('PING', message)
 
+    def get_sharded_message(
+            self, ignore_subscribe_messages: bool = False,
+            timeout: Optional[float] = 0.0,
+    ) -> Optional[Dict[str, Any]]:
+        """get_message(), by the name today's redis-py gives it for shard
+        channels: on one server they share the connection with the other
+        subscriptions, so this is the next message of any kind."""
+        return self.get_message(ignore_subscribe_messages, timeout)
+
     def _confirm_unsubscribe(self, message_type, name):
-        patterns = message_type == 'punsubscribe'
-        subscribed, pending, resubscribed = self._books(patterns)
-        counts = self._unconfirmed[
-            'punsubscribe' if patterns else 'unsubscribe']
+        kind = self._kind_of(message_type)
+        subscribed, pending, resubscribed = self._books(kind)
+        counts = self._unconfirmed[kind]
         left = counts.pop(name, 0) - 1
         if left > 0:
             counts[name] = left  # a later confirmation settles it
@@ -400,15 +467,17 @@ class PubSub(PubSubReading):
         """Start and return a PubSubWorkerThread that reads messages and
         passes them to their handlers until its ``stop()``.
 
-        Every channel and pattern must have a handler (PubSubError
-        otherwise). ``exception_handler(exc, pubsub, thread)`` is called
-        with any error the loop meets (beyond 2.10.6); without one, errors
-        are logged on ``redis.pubsub``. A lost connection is retried with a
-        growing delay either way; the thread ends only when stopped, when
-        nothing is subscribed any more, or when exception_handler raises.
+        Every channel, pattern and shard channel must have a handler
+        (PubSubError otherwise). ``exception_handler(exc, pubsub, thread)``
+        is called with any error the loop meets (beyond 2.10.6); without
+        one, errors are logged on ``redis.pubsub``. A lost connection is
+        retried with a growing delay either way; the thread ends only when
+        stopped, when nothing is subscribed any more, or when
+        exception_handler raises.
         """
         for kind, names in (('Channel', self.channels),
-                            ('Pattern', self.patterns)):
+                            ('Pattern', self.patterns),
+                            ('Shard channel', self._shard_channels)):
             for name, handler in list(names.items()):
                 if handler is None:
                     raise PubSubError("%s: '%s' has no handler registered"

@@ -9,11 +9,14 @@ reader -- no socket, so no lock and no reader registration. Whatever could
 make that unsafe (close(), a new connection or reader, a fork, a change of
 subscriptions) replaces the PubSub's ``_epoch``, which the fast path checks
 per reply; a reply it does not handle itself is held for the general path.
-A subclass that overrides parse_response(), _execute() or handle_message()
-(or changes PUBLISH_MESSAGE_TYPES) gets no fast path: it sees every reply
-at the calls 2.10.6 made. Nor does a connection that is not this package's
-own, or whose class or parser's class overrides read_response() or
-can_read(): 2.10.6 passed every reply through them.
+The fast paths build 'message' and 'pmessage' dicts themselves and leave
+every other reply (an 'smessage' too) to handle_message(). A subclass that
+overrides parse_response(), _execute() or handle_message() (or makes
+'message' or 'pmessage' no publish message type, or an unsubscribe one)
+gets no fast path: it sees every reply at the calls 2.10.6 made. Nor does a
+connection that is not this package's own, or whose class or parser's class
+overrides read_response() or can_read(): 2.10.6 passed every reply through
+them.
 """
 from __future__ import annotations
 
@@ -38,8 +41,9 @@ _monotonic = time.monotonic
 
 # The type of a message as the reader gives it (bytes, or str) -> its str
 _MESSAGE_TYPES = dict(
-    (key, name) for name in ('message', 'pmessage', 'subscribe', 'psubscribe',
-                             'unsubscribe', 'punsubscribe', 'pong')
+    (key, name) for name in ('message', 'pmessage', 'smessage', 'subscribe',
+                             'psubscribe', 'ssubscribe', 'unsubscribe',
+                             'punsubscribe', 'sunsubscribe', 'pong')
     for key in (name, name.encode()))
 
 
@@ -163,11 +167,12 @@ def _inline_words(pubsub, connection):
     the fast paths may turn such replies into messages without calling
     handle_message(); else (None, None)."""
     cls = type(pubsub)
+    published, unsubscribed = cls.PUBLISH_MESSAGE_TYPES, \
+        cls.UNSUBSCRIBE_MESSAGE_TYPES
     if cls.handle_message is not PubSubReading.handle_message or \
             _plain_reads(cls) or \
-            tuple(cls.PUBLISH_MESSAGE_TYPES) != ('message', 'pmessage') or \
-            'message' in cls.UNSUBSCRIBE_MESSAGE_TYPES or \
-            'pmessage' in cls.UNSUBSCRIBE_MESSAGE_TYPES:
+            'message' not in published or 'pmessage' not in published or \
+            'message' in unsubscribed or 'pmessage' in unsubscribed:
         return None, None
     if connection.encoder.decode_responses:
         return 'message', 'pmessage'
@@ -176,7 +181,8 @@ def _inline_words(pubsub, connection):
 
 class PubSubReading(object):
     """The reading half of PubSub (see redis.pubsub), on its state: the
-    connection and lock, channels and patterns, ``_epoch``, ``_held`` (a
+    connection and lock, the books of channels, patterns and shard channels
+    (``_books(kind)``, ``_kind_of(message type)``), ``_epoch``, ``_held`` (a
     reply a fast path took), ``_fast`` (get_message()'s cached reader),
     and the health-check clocks."""
 
@@ -544,14 +550,16 @@ class PubSubReading(object):
         if message_type in self.UNSUBSCRIBE_MESSAGE_TYPES:
             self._confirm_unsubscribe(message_type, response[1])
         if message_type in self.PUBLISH_MESSAGE_TYPES:
-            handler = self.patterns.get(response[1]) \
-                if message_type == 'pmessage' else \
-                self.channels.get(response[1])
+            if message_type == 'message':
+                handler = self.channels.get(response[1])
+            else:
+                handler = self._books(self._kind_of(message_type))[0].get(
+                    response[1])
             if handler:
                 handler(message)
                 return None
             return message
-        # a (p)(un)subscribe confirmation
+        # a (p|s)(un)subscribe confirmation
         if ignore_subscribe_messages or self.ignore_subscribe_messages:
             return None
         return message
