@@ -9,7 +9,6 @@ import textwrap
 
 PUBSUB = ('a subscription turns the connection into a message stream: '
           'PubSub objects (client.pubsub()) own it')
-SHARD_PUBSUB = PUBSUB + ' (which has no shard channels yet)'
 PIPELINE = ('a transaction spans several commands on one connection: '
             'pipelines (client.pipeline()) own it')
 POOLED = ('changes the state of the one pooled connection it runs on, which '
@@ -26,10 +25,10 @@ SELF_TEST = "a test of the server's own code, for its developers"
 NOT_OFFERED = {
     'SUBSCRIBE': PUBSUB,
     'PSUBSCRIBE': PUBSUB,
-    'SSUBSCRIBE': SHARD_PUBSUB,
+    'SSUBSCRIBE': PUBSUB,
     'UNSUBSCRIBE': PUBSUB,
     'PUNSUBSCRIBE': PUBSUB,
-    'SUNSUBSCRIBE': SHARD_PUBSUB,
+    'SUNSUBSCRIBE': PUBSUB,
     'MULTI': PIPELINE,
     'EXEC': PIPELINE,
     'DISCARD': PIPELINE,
