@@ -438,6 +438,9 @@ class NodesManager(object):
             'reachable node of the cluster (%s)' % '; '.join(errors))
 
     def _ask_slots(self, node):
+        # The raw CLUSTER SLOTS reply, straight off a connection: the node
+        # client's execute_command would run a user's response callback
+        # for it, and _install() reads the server's own shape.
         if node.redis_connection is None:
             self.create_redis_connection(node)
         pool = node.connection_pool
